@@ -1,0 +1,107 @@
+"""The assessment service over RPC: load a schema, call the application, return a receipt.
+
+The gateway authorises every call before it reaches here and names the acting account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from services.assessment import schemas
+from services.assessment.application import AssessmentApplication, roster_problem
+from shared.endpoints import EventLogEndpoints, OperationsEndpoints, rpc
+from shared.facts import By
+from shared.logs import correlation_id
+from shared.providers import WriterApp
+from shared.validation import flatten, load
+
+_register_branch = schemas.RegisterBranch()
+_rename_branch = schemas.RenameBranch()
+_department = schemas.Department()
+_register_person = schemas.RegisterPerson()
+_change_email = schemas.ChangeEmail()
+_grant_role = schemas.GrantRole()
+_open_cycle = schemas.OpenCycle()
+_reschedule = schemas.ReschedulePhase()
+_roster_row = schemas.RosterRow()
+
+
+def _load_rows(rows: list[dict]) -> list[dict]:
+    """Every row checked on its own, so that each error names its row number."""
+    loaded, errors = [], []
+    for index, raw in enumerate(rows, start=1):
+        try:
+            loaded.append(_roster_row.load(raw))
+        except ValidationError as exc:
+            number = raw.get("row", index) if isinstance(raw, dict) else index
+            errors += [{"row": number, "field": f, **t} for f, t in flatten(exc.messages).items()]
+    if errors:
+        raise roster_problem(errors)
+    return loaded
+
+
+def _by(actor: str, command: dict[str, Any]) -> By:
+    return By(actor=actor, reason=command.pop("reason", ""), correlation_id=correlation_id.get())
+
+
+class AssessmentService(OperationsEndpoints, EventLogEndpoints):
+    name = "assessment"
+    contract = schemas.CONTRACT
+    app: AssessmentApplication = WriterApp(AssessmentApplication)
+
+    @rpc
+    def register_branch(self, actor: str, payload: dict) -> dict:
+        command = load(_register_branch, payload)
+        return self.app.register_branch(_by(actor, command), **command)
+
+    @rpc
+    def rename_branch(self, actor: str, branch_id: str, payload: dict) -> dict:
+        command = load(_rename_branch, payload)
+        return self.app.rename_branch(_by(actor, command), branch_id, **command)
+
+    @rpc
+    def add_department(self, actor: str, branch_id: str, payload: dict) -> dict:
+        command = load(_department, payload)
+        return self.app.add_department(_by(actor, command), branch_id, **command)
+
+    @rpc
+    def remove_department(self, actor: str, branch_id: str, payload: dict) -> dict:
+        command = load(_department, payload)
+        return self.app.remove_department(_by(actor, command), branch_id, **command)
+
+    @rpc
+    def register_person(self, actor: str, payload: dict) -> dict:
+        command = load(_register_person, payload)
+        return self.app.register_person(_by(actor, command), **command)
+
+    @rpc
+    def change_email(self, actor: str, person_id: str, payload: dict) -> dict:
+        command = load(_change_email, payload)
+        return self.app.change_email(_by(actor, command), person_id, **command)
+
+    @rpc
+    def grant_role(self, actor: str, person_id: str, payload: dict) -> dict:
+        command = load(_grant_role, payload)
+        by = _by(actor, command)
+        return self.app.grant_role(by, person_id, command["role"], command["branch_id"])
+
+    @rpc
+    def revoke_role(self, actor: str, person_id: str, payload: dict) -> dict:
+        command = load(_grant_role, payload)
+        by = _by(actor, command)
+        return self.app.revoke_role(by, person_id, command["role"], command["branch_id"])
+
+    @rpc
+    def open_cycle(self, actor: str, payload: dict) -> dict:
+        command = load(_open_cycle, payload)
+        return self.app.open_cycle(_by(actor, command), **command)
+
+    @rpc
+    def reschedule_phase(self, actor: str, cycle_id: str, key: str, payload: dict) -> dict:
+        command = load(_reschedule, payload)
+        return self.app.reschedule_phase(_by(actor, command), cycle_id, key, **command)
+
+    @rpc
+    def import_roster(self, actor: str, rows: list[dict], reason: str = "") -> dict:
+        return self.app.import_roster(By(actor, reason, correlation_id.get()), _load_rows(rows))

@@ -1,0 +1,94 @@
+"""The read model's tables, in the projections service's own store.
+
+Every table is a pure function of the sources' ordered events: `rebuild` drops and replays
+them, and must end with exactly the rows live processing wrote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table
+
+from shared.tracking import skipped_table, tracking_recorder
+
+CONSUMER = "projections"
+metadata = MetaData()
+
+branches = Table(
+    "projections_branches", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("code", String(32), nullable=False, index=True),
+    Column("name", String(60), nullable=False),
+    Column("departments", JSON, nullable=False),
+    Column("registered_at", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+people = Table(
+    "projections_people", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("staff_no", String(32), nullable=False, index=True),
+    Column("name", String(40), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("member_of", String(36), nullable=False, index=True),
+    Column("registered_at", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+roles = Table(
+    "projections_roles", metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("branch_id", String(36), primary_key=True),
+)
+
+cycles = Table(
+    "projections_cycles", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("year", Integer, nullable=False, unique=True),
+    Column("title", String(100), nullable=False),
+    Column("weights", JSON, nullable=False),
+    Column("thresholds", JSON, nullable=False),
+    Column("opened_at", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+phases = Table(
+    "projections_phases", metadata,
+    Column("cycle_id", String(36), primary_key=True),
+    Column("key", String(32), primary_key=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("starts_on", String(10), nullable=False),
+    Column("due_on", String(10), nullable=False),
+)
+
+skipped = skipped_table(CONSUMER, metadata)
+
+# What `rebuild` replaces, and what `verify` compares.
+READ_TABLES = (branches, people, roles, cycles, phases, skipped)
+
+
+@dataclass
+class ReadModel:
+    recorder: SQLAlchemyTrackingRecorder
+
+    @property
+    def engine(self):
+        return self.recorder.datastore.engine
+
+    def transaction(self, commit: bool = False):
+        return self.recorder.transaction(commit=commit)
+
+
+_opened: dict[str, ReadModel] = {}
+
+
+def open_read_model(database_url: str) -> ReadModel:
+    """The read model at `database_url`, its tables created if missing (one per URL)."""
+    if database_url not in _opened:
+        recorder = tracking_recorder(CONSUMER, database_url)
+        metadata.create_all(recorder.datastore.engine)
+        _opened[database_url] = ReadModel(recorder)
+    return _opened[database_url]

@@ -1,0 +1,111 @@
+"""The event store: eventsourcing applications on eventsourcing-sqlalchemy.
+
+A writer service subclasses `WriterApplication`; its events go to the `<service>_events` table
+of its own SQLite file or of the shared PostgreSQL database. The table is also the outbox: the
+relay reads it as a notification log (`EventLog`) and keeps its place in a `Checkpoint`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import RecordConflictError
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+
+from shared import metrics
+from shared.envelope import Contract, Envelope
+from shared.errors import conflict
+
+
+def store_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The eventsourcing environment for a database URL (SQLite file or PostgreSQL)."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "SQLALCHEMY_URL": database_url,
+        "CREATE_TABLE": "y",
+        **extra,
+    }
+
+
+class WriterApplication(Application):
+    """An event-sourced application whose appends wake whoever listens (the relay)."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        super().__init__(env)
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_recorded(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def save(self, *objs: Any, **kwargs: Any):  # type: ignore[override]
+        try:
+            return super().save(*objs, **kwargs)
+        except RecordConflictError:
+            # Optimistic concurrency: another writer appended to the same stream first.
+            raise conflict() from None
+
+    def _notify(self, recordings: list[Any]) -> None:
+        if recordings:
+            metrics.events_recorded.labels(self.name).inc(len(recordings))
+        for listener in self._listeners:
+            listener()
+
+    @property
+    def datastore(self) -> SQLAlchemyDatastore:
+        return self.recorder.datastore  # type: ignore[attr-defined]
+
+
+class EventLog:
+    """A writer's notification log, read as public envelopes."""
+
+    def __init__(self, app: WriterApplication, contract: Contract):
+        self.app = app
+        self.contract = contract
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def after(self, position: int, limit: int) -> list[Envelope]:
+        """Envelopes after `position`, oldest first, each naming the one before it."""
+        notifications = self.app.recorder.select_notifications(
+            start=position, limit=limit, inclusive_of_start=False
+        )
+        envelopes = []
+        previous = position
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            envelopes.append(self.contract.envelope(event, notification.id, previous))
+            previous = notification.id
+        return envelopes
+
+
+class Checkpoint:
+    """How far a relay has published, kept in the writer's own database."""
+
+    def __init__(self, datastore: SQLAlchemyDatastore, service: str, name: str = "rabbitmq"):
+        self.datastore = datastore
+        self.name = name
+        self.table = Table(
+            f"{service}_relay",
+            MetaData(),
+            Column("name", String(64), primary_key=True),
+            Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+        )
+        self.table.create(datastore.engine, checkfirst=True)
+
+    def load(self) -> int:
+        with self.datastore.transaction(commit=False) as session:
+            found = session.execute(
+                select(self.table.c.position).where(self.table.c.name == self.name)
+            ).scalar()
+        return found or 0
+
+    def save(self, position: int) -> None:
+        with self.datastore.transaction(commit=True) as session:
+            updated = session.execute(
+                self.table.update().where(self.table.c.name == self.name).values(position=position)
+            ).rowcount
+            if not updated:
+                session.execute(self.table.insert().values(name=self.name, position=position))

@@ -1,0 +1,91 @@
+"""The relay: moves a writer's log to RabbitMQ, in order, at least once.
+
+Transactional outbox: an event is accepted when its append commits; the relay then publishes
+everything after its checkpoint, waits for RabbitMQ's confirms, and only then advances the
+checkpoint. A crash between the two re-publishes a batch (consumers ignore duplicates); it
+never skips one. It wakes at once after an append and also on a timer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from shared import metrics
+from shared.bus import ConfirmingPublisher, events_exchange, outgoing
+from shared.eventstore import Checkpoint, EventLog
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    def __init__(
+        self,
+        source: str,
+        event_log: EventLog,
+        checkpoint: Checkpoint,
+        connect: Callable[[], ConfirmingPublisher],
+        batch_size: int = 500,
+        interval: float = 1.0,
+    ):
+        self.source = source
+        self.event_log = event_log
+        self.checkpoint = checkpoint
+        self.connect = connect
+        self.batch_size = batch_size
+        self.interval = interval
+        self.exchange = events_exchange(source)
+        self._woken = threading.Event()
+        self._publisher: ConfirmingPublisher | None = None
+        self._position: int | None = None
+        self.healthy = False
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    def relay_pending(self) -> int:
+        """Publish everything after the checkpoint; return how many events went out."""
+        if self._position is None:
+            self._position = self.checkpoint.load()
+        if self._publisher is None:
+            self._publisher = self.connect()
+        sent = 0
+        while True:
+            page = self.event_log.after(self._position, self.batch_size)
+            if not page:
+                break
+            started = time.perf_counter()
+            self._publisher.publish(self.exchange, (outgoing(e) for e in page))
+            metrics.relay_batch_duration.labels(self.source).observe(time.perf_counter() - started)
+            self.checkpoint.save(page[-1].position)
+            self._position = page[-1].position
+            sent += len(page)
+            metrics.events_published.labels(self.source).inc(len(page))
+            metrics.relay_position.labels(self.source).set(self._position)
+        metrics.relay_lag.labels(self.source).set(max(0, self.event_log.head() - self._position))
+        return sent
+
+    def run(self, stopping: threading.Event) -> None:
+        """Relay until `stopping` is set, reconnecting with backoff when RabbitMQ is away."""
+        backoff = 0.5
+        while not stopping.is_set():
+            self._woken.clear()
+            try:
+                self.relay_pending()
+                self.healthy = True
+                backoff = 0.5
+                self._woken.wait(self.interval)
+            except Exception:
+                self.healthy = False
+                metrics.relay_failures.labels(self.source).inc()
+                log.exception("relay round failed; retrying", extra={"source": self.source})
+                self.close()
+                stopping.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+        self.close()
+
+    def close(self) -> None:
+        if self._publisher is not None:
+            self._publisher.close()
+            self._publisher = None
