@@ -24,6 +24,7 @@ from shared.bus import DEAD_LETTER_EXCHANGE, ConfirmingPublisher, Outgoing, foll
 from shared.envelope import Envelope, EnvelopeSchema
 from shared.follower import Follower, Poison
 from shared.logs import correlated
+from shared.rpcclient import expiring_proxy
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class SourceLog:
 
     def __call__(self, position: int, limit: int) -> list[Envelope]:
         if self._proxy is None:
-            self._proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
+            self._proxy = expiring_proxy(self.config, self.timeout)
             self._cluster = self._proxy.start()
         try:
             page = getattr(self._cluster, self.source).events_after(position, limit)
@@ -152,6 +153,7 @@ class FollowerConsumer:
                 time.sleep(0.2)
                 message.requeue()
                 return
+            log.info("event received", extra={"type": envelope.type, "position": envelope.position})
         message.ack()
 
     def _reject(self, message: Message, reason: str, exc: Exception) -> None:

@@ -6,17 +6,34 @@ relay reads it as a notification log (`EventLog`) and keeps its place in a `Chec
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import PersistenceError, RecordConflictError
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared import metrics
 from shared.envelope import Contract, Envelope
 from shared.errors import conflict
+
+T = TypeVar("T")
+
+
+def racing_replicas(create: Callable[[], T], attempts: int = 3) -> T:
+    """Run `create` (which creates tables if missing) again if a replica starting at the same
+    moment created them first: PostgreSQL then refuses the second CREATE TABLE."""
+    for attempt in range(attempts):
+        try:
+            return create()
+        except (PersistenceError, SQLAlchemyError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def store_env(database_url: str, **extra: str) -> dict[str, str]:

@@ -26,10 +26,10 @@ from shared.config import load_settings
 from shared.consumer import DeadLetters, FollowerConsumer, SourceLog
 from shared.envelope import Contract
 from shared.errors import Problem
-from shared.eventstore import Checkpoint, EventLog, WriterApplication, store_env
+from shared.eventstore import Checkpoint, EventLog, WriterApplication, racing_replicas, store_env
 from shared.follower import Follower
 from shared.logs import configure_logging, correlation_id
-from shared.relay import Relay
+from shared.relay import Lease, Relay
 from shared.tracking import TrackedStore
 
 # Under eventlet, psycopg must wait through select() (patched, green), not its C loop, or a
@@ -55,13 +55,16 @@ class WriterApp(DependencyProvider):
 
     def setup(self) -> None:
         self.contract: Contract = self.container.service_cls.contract
-        self.app = self.application_class(env=store_env(database_url(self.container)))
+        url = database_url(self.container)
+        self.app = racing_replicas(lambda: self.application_class(env=store_env(url)))
         uri = amqp_uri(self.container)
+        checkpoint = racing_replicas(lambda: Checkpoint(self.app.datastore, self.contract.source))
         self.relay = Relay(
             self.contract.source,
             EventLog(self.app, self.contract),
-            Checkpoint(self.app.datastore, self.contract.source),
+            checkpoint,
             connect=lambda: ConfirmingPublisher(uri),
+            lease=Lease(self.app.datastore.engine, f"{self.contract.source}.relay"),
         )
         self.app.on_recorded(self.relay.wake)
         self._stopping = threading.Event()
@@ -149,8 +152,10 @@ class Telemetry(DependencyProvider):
         else:
             outcome = "error"
             log.error("rpc failed", exc_info=exc_info, extra={"method": method})
+        elapsed = time.perf_counter() - started
         metrics.rpc_requests.labels(service, method, outcome).inc()
-        metrics.rpc_duration.labels(service, method).observe(time.perf_counter() - started)
+        metrics.rpc_duration.labels(service, method).observe(elapsed)
+        log.info("rpc", extra={"method": method, "outcome": outcome, "ms": round(elapsed * 1000, 1)})
 
     def worker_teardown(self, worker_ctx: Any) -> None:
         correlation_id.reset(worker_ctx._telemetry[1])

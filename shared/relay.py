@@ -7,16 +7,53 @@ never skips one. It wakes at once after an append and also on a timer."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import text
 
 from shared import metrics
 from shared.bus import ConfirmingPublisher, events_exchange, outgoing
 from shared.eventstore import Checkpoint, EventLog
 
 log = logging.getLogger(__name__)
+
+
+class Lease:
+    """Which replica relays: the one holding a PostgreSQL advisory lock on its own connection.
+
+    Replicas of a writer share its log; each would otherwise publish every event once more.
+    (Duplicates would be harmless, waste is not.) The lock goes with the connection, so a
+    replica that dies hands over at once. On SQLite one process owns the file: always held."""
+
+    def __init__(self, engine: Any, name: str):
+        self.engine = engine if engine.dialect.name == "postgresql" else None
+        self.name = name
+        self._connection: Any = None
+
+    def held(self) -> bool:
+        if self.engine is None:
+            return True
+        try:
+            if self._connection is None:
+                self._connection = self.engine.connect()
+            return bool(self._connection.execute(
+                text("SELECT pg_try_advisory_lock(hashtext(:name))"), {"name": self.name}).scalar())
+        except Exception:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):  # a broken connection is gone either way
+                # Invalidate, not just close: a pooled connection would keep holding the lock.
+                self._connection.invalidate()
+                self._connection.close()
+            self._connection = None
 
 
 class Relay:
@@ -26,6 +63,7 @@ class Relay:
         event_log: EventLog,
         checkpoint: Checkpoint,
         connect: Callable[[], ConfirmingPublisher],
+        lease: Lease | None = None,
         batch_size: int = 500,
         interval: float = 1.0,
     ):
@@ -33,6 +71,7 @@ class Relay:
         self.event_log = event_log
         self.checkpoint = checkpoint
         self.connect = connect
+        self.lease = lease
         self.batch_size = batch_size
         self.interval = interval
         self.exchange = events_exchange(source)
@@ -46,6 +85,9 @@ class Relay:
 
     def relay_pending(self) -> int:
         """Publish everything after the checkpoint; return how many events went out."""
+        if self.lease is not None and not self.lease.held():
+            self._position = None  # another replica relays; read its checkpoint when taking over
+            return 0
         if self._position is None:
             self._position = self.checkpoint.load()
         if self._publisher is None:
@@ -86,6 +128,8 @@ class Relay:
         self.close()
 
     def close(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
         if self._publisher is not None:
             self._publisher.close()
             self._publisher = None

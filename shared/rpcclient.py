@@ -15,12 +15,36 @@ from contextlib import contextmanager
 from typing import Any
 
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService, get_module_path, registry
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.rpc import ServiceProxy
+from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from shared.errors import Problem
 
 # A Problem raised by a service is rebuilt as a Problem here, not as a RemoteError.
 registry[get_module_path(Problem)] = Problem.from_wire
+
+
+class _ExpiringCluster(ClusterProxy):
+    """A cluster proxy whose requests expire in the queue when the caller stops waiting.
+
+    Without it, a request sent while a service is down waits in its durable queue and runs
+    when the service is back, long after the caller was told it failed."""
+
+    def __init__(self, worker_ctx: Any, reply_listener: Any, expiration: float):
+        super().__init__(worker_ctx, reply_listener)
+        self._expiration = expiration
+
+    def __getattr__(self, name: str) -> ServiceProxy:
+        if name not in self._proxies:
+            self._proxies[name] = ServiceProxy(self._worker_ctx, name, self._reply_listener,
+                                               expiration=self._expiration)
+        return self._proxies[name]
+
+
+def expiring_proxy(config: dict[str, str], timeout: float) -> ClusterRpcProxy:
+    standalone = ClusterRpcProxy(config, timeout=timeout)
+    standalone._proxy = _ExpiringCluster(standalone._worker_ctx, standalone._reply_listener, timeout)
+    return standalone
 
 
 def unavailable() -> Problem:
@@ -47,7 +71,7 @@ class RpcPool:
             try:
                 standalone = self._idle.get_nowait()
             except queue.Empty:
-                standalone = ClusterRpcProxy(self.config, timeout=self.timeout)
+                standalone = expiring_proxy(self.config, self.timeout)
                 standalone.start()
             standalone._worker_ctx.data["correlation_id"] = correlation_id
             healthy = True

@@ -90,10 +90,14 @@ class System:
         )
         from services.cluster import BIN, ROOT
 
-        subprocess.run([str(BIN / "python"), "-m", "services.gateway", "ensure-admin"], cwd=ROOT,
-                       env=self.cluster.env, check=True, capture_output=True)
-        self.cluster.start()
-        self.cluster.wait_ready()
+        try:
+            subprocess.run([str(BIN / "python"), "-m", "services.gateway", "ensure-admin"], cwd=ROOT,
+                           env=self.cluster.env, check=True, capture_output=True)
+            self.cluster.start()
+            self.cluster.wait_ready()
+        except BaseException:
+            self.close()  # never leave processes behind a failed start
+            raise
 
     @property
     def url(self):
@@ -140,6 +144,6 @@ class Client:
         return lambda path, **kw: getattr(self.http, method)(self.base + path, timeout=30, **kw)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin(system):
     return Client(system.url, "admin", ADMIN_PASSWORD)

@@ -25,6 +25,7 @@ from shared.facts import By
 A = TypeVar("A")
 
 _WHAT = {Branch: ("支部", "branch"), Person: ("人员", "person"), Cycle: ("年度", "cycle")}
+_KEY_NAMES = {Branch: ("支部编码", "Branch code"), Person: ("工号", "Staff number"), Cycle: ("年度", "Cycle")}
 
 
 def receipt(aggregate: Any, recordings: list[Any]) -> dict[str, Any]:
@@ -39,8 +40,8 @@ class AssessmentApplication(WriterApplication):
     # --- branches -------------------------------------------------------------------------
 
     def register_branch(self, by: By, code: str, name: str, departments: list[str]) -> dict[str, Any]:
-        if self._exists(branch_id(code)):
-            raise already_exists("支部编码", "Branch code", code)
+        if (earlier := self._created_before(Branch, branch_id(code), by)) is not None:
+            return earlier
         branch = Branch(code=code, name=name, departments=_unique(departments), **by.fields())
         return receipt(branch, self.save(branch))
 
@@ -62,8 +63,8 @@ class AssessmentApplication(WriterApplication):
     # --- people ---------------------------------------------------------------------------
 
     def register_person(self, by: By, staff_no: str, name: str, email: str, roles: list[dict]) -> dict[str, Any]:
-        if self._exists(person_id(staff_no)):
-            raise already_exists("工号", "Staff number", staff_no)
+        if (earlier := self._created_before(Person, person_id(staff_no), by)) is not None:
+            return earlier
         person = Person(staff_no=staff_no, name=name, email=email, **by.fields())
         for role in roles:
             self._check_branch(role["branch_id"])
@@ -89,8 +90,8 @@ class AssessmentApplication(WriterApplication):
     # --- cycles ---------------------------------------------------------------------------
 
     def open_cycle(self, by: By, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict) -> dict[str, Any]:
-        if self._exists(cycle_id(year)):
-            raise already_exists("年度", "Cycle for year", year)
+        if (earlier := self._created_before(Cycle, cycle_id(year), by)) is not None:
+            return earlier
         cycle = Cycle.open(year, title, phases, weights, thresholds, **by.fields())
         return receipt(cycle, self.save(cycle))
 
@@ -177,12 +178,25 @@ class AssessmentApplication(WriterApplication):
             return None
         return aggregate if isinstance(aggregate, cls) else None
 
-    def _exists(self, key: UUID) -> bool:
-        return key in self.repository
+    def _created_before(self, cls: type, key: UUID, by: By) -> dict[str, Any] | None:
+        """None if `key` is free. The same request delivered again (a retry with the same
+        request id, or RabbitMQ redelivering after a crash) gets the first answer; anyone
+        else is told it exists."""
+        found = self._find(cls, key)
+        if found is None and key not in self.repository:
+            return None
+        if found is not None and by.correlation_id and found.registered_in == by.correlation_id:
+            return receipt(found, [])
+        zh, en = _KEY_NAMES[cls]
+        raise already_exists(zh, en, _natural_key(found) if found else key)
 
     def _check_branch(self, branch: str) -> None:
         if branch:
             self._get(Branch, branch)
+
+
+def _natural_key(aggregate: Any) -> Any:
+    return getattr(aggregate, "code", None) or getattr(aggregate, "staff_no", None) or aggregate.year
 
 
 def roster_problem(errors: list[dict[str, Any]]) -> Problem:

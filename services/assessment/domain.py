@@ -68,6 +68,7 @@ class Branch(Aggregate):
 
     @event(Registered)
     def __init__(self, code: str, name: str, departments: list[str], actor: str, reason: str, correlation_id: str):
+        self.registered_in = correlation_id
         self.code = code
         self.name = name
         self.departments = list(departments)
@@ -125,6 +126,7 @@ class Person(Aggregate):
 
     @event(Registered)
     def __init__(self, staff_no: str, name: str, email: str, actor: str, reason: str, correlation_id: str):
+        self.registered_in = correlation_id
         self.staff_no = staff_no
         self.name = name
         self.email = email
@@ -223,6 +225,7 @@ class Cycle(Aggregate):
     @event(Opened)
     def __init__(self, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict,
                  actor: str, reason: str, correlation_id: str):
+        self.registered_in = correlation_id
         self.year = year
         self.title = title
         self.phases = [dict(p) for p in phases]

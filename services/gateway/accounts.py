@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from shared.errors import Problem, already_exists, not_found
+from shared.eventstore import racing_replicas
 
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_LIFETIME = timedelta(days=30)
@@ -86,7 +87,7 @@ def wrong_login() -> Problem:
 class AccountStore:
     def __init__(self, database_url: str):
         self.engine = create_engine(database_url, pool_pre_ping=True)
-        metadata.create_all(self.engine)
+        racing_replicas(lambda: metadata.create_all(self.engine))  # gunicorn workers start together
         self.hasher = PasswordHasher()
 
     # --- accounts -------------------------------------------------------------------------

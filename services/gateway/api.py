@@ -14,7 +14,7 @@ from marshmallow import Schema
 
 from services.assessment import schemas as commands
 from services.gateway import roster_file, usecases
-from services.gateway.extensions import limiter
+from services.gateway.extensions import SIGN_IN_LIMITS, limiter, sign_in_key
 from services.gateway.web import caller, check_csrf, json_body, parts
 from services.projections import schemas as views
 from shared.errors import Problem
@@ -65,7 +65,8 @@ def operation(rule: str, method: str, summary: str, tag: str, **options: Any) ->
 # --- session and accounts -----------------------------------------------------------------
 
 @operation("/tokens", "POST", "Exchange a username and password for a bearer token", "accounts", public=True, status=201)
-@limiter.limit("10/minute")
+@limiter.limit(SIGN_IN_LIMITS[0], key_func=sign_in_key)
+@limiter.limit(SIGN_IN_LIMITS[1])
 def issue_token() -> dict:
     body = json_body()
     if not isinstance(body, dict):

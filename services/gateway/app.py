@@ -26,7 +26,6 @@ from services.gateway.web import Parts, install, problem_response
 from shared.config import Settings, load_settings
 from shared.errors import Problem
 from shared.logs import configure_logging
-from shared.rpcclient import RpcPool
 
 log = logging.getLogger("grassroots.gateway")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -37,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging("gateway")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
-    backend = Backend(RpcPool(settings.amqp_uri, size=int(os.environ.get("GRASSROOTS_RPC_POOL", "8"))))
+    backend = Backend(settings.amqp_uri, size=int(os.environ.get("GRASSROOTS_RPC_POOL", "8")))
     app.extensions["grassroots"] = Parts(
         store=AccountStore(settings.database_url_for("gateway")),
         backend=backend,

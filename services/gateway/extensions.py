@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -15,3 +16,14 @@ limiter = Limiter(
     default_limits=[],
     headers_enabled=True,
 )
+
+
+def sign_in_key() -> str:
+    """Sign-in attempts are counted per address and username, so one person's typos do not
+    lock out a whole ward behind one NAT address; a looser per-address limit also applies."""
+    body = request.get_json(silent=True) if request.is_json else None
+    username = (body or {}).get("username") if isinstance(body, dict) else request.form.get("username")
+    return f"{get_remote_address()}|{str(username or '')[:64]}"
+
+
+SIGN_IN_LIMITS = ("10/minute", "60/minute")

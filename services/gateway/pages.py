@@ -13,7 +13,7 @@ from flask import Blueprint, Response, g, make_response, redirect, render_templa
 
 from services.assessment.domain import ROLE_NAMES
 from services.gateway import calendar, roster_file, usecases
-from services.gateway.extensions import limiter
+from services.gateway.extensions import SIGN_IN_LIMITS, limiter, sign_in_key
 from services.gateway.web import SESSION_COOKIE, caller, check_csrf, parts
 from shared.errors import Problem
 
@@ -77,7 +77,8 @@ def login() -> Response:
 
 
 @bp.post("/login")
-@limiter.limit("10/minute")
+@limiter.limit(SIGN_IN_LIMITS[0], key_func=sign_in_key)
+@limiter.limit(SIGN_IN_LIMITS[1])
 def login_submit() -> Response:
     username = request.form.get("username", "").strip()
     try:

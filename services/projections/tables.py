@@ -5,11 +5,13 @@ them, and must end with exactly the rows live processing wrote."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table
 
+from shared.eventstore import racing_replicas
 from shared.tracking import skipped_table, tracking_recorder
 
 CONSUMER = "projections"
@@ -83,12 +85,19 @@ class ReadModel:
 
 
 _opened: dict[str, ReadModel] = {}
+# nameko sets up a container's providers concurrently: two of them opening the same model at
+# once would both try to create its tables.
+_opening = threading.Lock()
 
 
 def open_read_model(database_url: str) -> ReadModel:
     """The read model at `database_url`, its tables created if missing (one per URL)."""
-    if database_url not in _opened:
-        recorder = tracking_recorder(CONSUMER, database_url)
-        metadata.create_all(recorder.datastore.engine)
-        _opened[database_url] = ReadModel(recorder)
-    return _opened[database_url]
+    with _opening:
+        if database_url not in _opened:
+            def create() -> ReadModel:
+                recorder = tracking_recorder(CONSUMER, database_url)
+                metadata.create_all(recorder.datastore.engine)
+                return ReadModel(recorder)
+
+            _opened[database_url] = racing_replicas(create)
+        return _opened[database_url]

@@ -154,3 +154,24 @@ def test_an_event_that_keeps_failing_is_dead_lettered_with_its_error_and_skipped
     finally:
         stopping.set()
         thread.join(10)
+
+
+def test_of_two_replicas_only_the_lease_holder_relays_and_the_other_takes_over_when_it_goes(postgres_database, amqp_uri):
+    from shared.relay import Lease
+    from tests.conftest import new_postgres_schema
+
+    url = new_postgres_schema(postgres_database)
+    first, second = (AssessmentApplication(env=store_env(url)) for _ in range(2))
+    queue = bind_listener(amqp_uri, "listener")
+    relays = [Relay("assessment", EventLog(app, CONTRACT), Checkpoint(app.datastore, "assessment"),
+                    connect=lambda: ConfirmingPublisher(amqp_uri), lease=Lease(app.datastore.engine, "assessment.relay"))
+              for app in (first, second)]
+    first.register_branch(BY, "A", "甲", [])
+    assert relays[0].relay_pending() == 1
+    assert relays[1].relay_pending() == 0  # standing by
+    second.register_branch(BY, "B", "乙", [])
+    relays[0].close()  # the first replica stops: its lease goes with its connection
+    assert relays[1].relay_pending() == 1
+    received = drain(amqp_uri, queue, 2)
+    assert [b["data"]["code"] for _, b, _ in received] == ["A", "B"]
+    relays[1].close()

@@ -30,7 +30,17 @@ def test_a_branch_is_registered_with_who_why_and_which_request(app):
 def test_a_branch_code_cannot_be_registered_twice(app):
     app.register_branch(BY, "NK", "内科支部", [])
     with pytest.raises(Problem) as refused:
-        app.register_branch(BY, "nk", "另一个", [])
+        app.register_branch(By("someone", correlation_id="another request"), "nk", "另一个", [])
+    assert refused.value.code == "already_exists"
+
+
+def test_the_same_request_delivered_twice_registers_once_and_gets_the_first_answer(app):
+    first = app.register_branch(By("admin", correlation_id="req-1"), "NK", "内科支部", [])
+    again = app.register_branch(By("admin", correlation_id="req-1"), "NK", "内科支部", [])
+    assert (again["id"], again["version"]) == (first["id"], first["version"])
+    assert app.recorder.max_notification_id() == 1
+    with pytest.raises(Problem) as refused:
+        app.register_branch(By("admin", correlation_id="req-2"), "NK", "内科支部", [])
     assert refused.value.code == "already_exists"
 
 
