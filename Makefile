@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint catalogue check-deploy clean
+.PHONY: run test test-tools test-fast bench lint catalogue check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (python3.11 on PATH, or PYTHON=...)"; exit 1; }
@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python -m services.run
 
-# Tools the tests drive that come from Debian, not PyPI: promtool and Chromium.
+# Tools the tests drive that come from Debian, not PyPI: promtool, Chromium, and docker-compose
+# (v1, which validates docker-compose.yml without a Docker engine).
+DEBIAN_TOOLS := prometheus chromium docker-compose
 test-tools:
-	@command -v promtool >/dev/null && command -v chromium >/dev/null || { \
-	  [ "$$(id -u)" = 0 ] || { echo "Install them with: sudo apt-get install -y prometheus chromium"; exit 1; }; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus chromium; }
+	@command -v promtool >/dev/null && command -v chromium >/dev/null && command -v docker-compose >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "Install them with: sudo apt-get install -y $(DEBIAN_TOOLS)"; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_TOOLS); }
 
 test: $(STAMP) test-tools
 	$(BIN)/python -m pytest -q tests/unit tests/integration tests/e2e tests/reliability
@@ -33,6 +35,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+check-deploy: $(STAMP) test-tools
+	$(BIN)/python -m pytest -q tests/integration/test_deploy_files.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

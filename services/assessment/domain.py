@@ -217,7 +217,7 @@ class Cycle(Aggregate):
 
     @classmethod
     def open(cls, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict, **by: str) -> Cycle:
-        check_phases(phases)
+        check_phases(phases, year)
         check_weights(weights)
         check_thresholds(thresholds)
         return cls(year=year, title=title, phases=phases, weights=weights, thresholds=thresholds, **by)
@@ -235,7 +235,7 @@ class Cycle(Aggregate):
     def reschedule(self, key: str, starts_on: str, due_on: str, **by: str) -> None:
         if key not in {p["key"] for p in self.phases}:
             raise Problem("not_found", f"本年度没有该阶段：{key}", f"The cycle has no phase {key!r}.")
-        check_dates(starts_on, due_on, "phases")
+        check_dates(starts_on, due_on, "phases", self.year)
         self._phase_rescheduled(key=key, starts_on=starts_on, due_on=due_on, **by)
 
     @event(PhaseRescheduled)
@@ -245,19 +245,22 @@ class Cycle(Aggregate):
                 phase["starts_on"], phase["due_on"] = starts_on, due_on
 
 
-def check_phases(phases: list[dict]) -> None:
+def check_phases(phases: list[dict], year: int) -> None:
     if not phases:
         raise refused("phases", "至少需要一个阶段。", "A cycle needs at least one phase.")
     keys = [p["key"] for p in phases]
     if len(set(keys)) != len(keys):
         raise refused("phases", "阶段标识不能重复。", "Phase keys must be unique.")
     for phase in phases:
-        check_dates(phase["starts_on"], phase["due_on"], "phases")
+        check_dates(phase["starts_on"], phase["due_on"], "phases", year)
 
 
-def check_dates(starts_on: str, due_on: str, field: str) -> None:
-    if date.fromisoformat(starts_on) > date.fromisoformat(due_on):
+def check_dates(starts_on: str, due_on: str, field: str, year: int) -> None:
+    starts, due = date.fromisoformat(starts_on), date.fromisoformat(due_on)
+    if starts > due:
         raise refused(field, "开始日期不能晚于截止日期。", "A phase cannot start after its deadline.")
+    if starts.year != year or due.year != year:
+        raise refused(field, f"各阶段日期须在 {year} 年内。", f"Every phase must fall within {year}.")
 
 
 def check_weights(weights: dict) -> None:

@@ -2,7 +2,8 @@
 
 Makes sure the Party office's bootstrap account exists with a known password: the one in
 GRASSROOTS_ADMIN_PASSWORD, or else one generated on first use and kept (mode 0600) in the data
-directory. Prints the username and password."""
+directory. Prints the username and password, unless `--quiet` (when the password comes from a
+secret, as in Compose and Kubernetes, it has no business in a job's log)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,10 @@ def ensure_admin() -> tuple[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.gateway")
     parser.add_argument("command", choices=["ensure-admin"])
-    parser.parse_args(argv)
+    parser.add_argument("--quiet", action="store_true", help="do not print the password")
+    args = parser.parse_args(argv)
     username, password = ensure_admin()
-    print(f"{username} {password}")
+    print(username if args.quiet else f"{username} {password}")
     return 0
 
 

@@ -14,6 +14,7 @@ from flask_limiter.errors import RateLimitExceeded
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.gateway import pages
 from services.gateway.access import RoleCache
@@ -43,6 +44,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         roles=RoleCache(lambda person_id: backend.call("projections", "get_person", person_id)),
         secure_cookies=os.environ.get("GRASSROOTS_SECURE_COOKIES") == "1",
     )
+    hops = int(os.environ.get("GRASSROOTS_PROXY_HOPS", "0"))
+    if hops:
+        # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto, and only theirs.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
     install(app)
     app.register_blueprint(api)

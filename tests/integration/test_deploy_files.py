@@ -263,7 +263,7 @@ def test_every_secret_and_config_map_a_pod_reads_is_defined_with_that_key():
 
 def test_the_ensure_admin_job_runs_the_command_that_creates_the_administrator():
     (container,) = of_kind("Job")["grassroots-ensure-admin"]["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == ["python", "-m", "services.gateway", "ensure-admin"]
+    assert container["command"] == ["python", "-m", "services.gateway", "ensure-admin", "--quiet"]
     assert "GRASSROOTS_ADMIN_PASSWORD" in {e["name"] for e in container["env"]}
 
 
@@ -288,7 +288,7 @@ def test_docker_compose_config_accepts_docker_compose_yml_without_a_docker_engin
 
 def test_compose_runs_ensure_admin_to_completion_before_the_gateway_and_waits_for_health():
     services = compose()["services"]
-    assert services["init"]["command"] == ["python", "-m", "services.gateway", "ensure-admin"]
+    assert services["init"]["command"] == ["python", "-m", "services.gateway", "ensure-admin", "--quiet"]
     gateway_needs = services["gateway"]["depends_on"]
     assert gateway_needs["init"] == {"condition": "service_completed_successfully"}
     assert gateway_needs["assessment"] == gateway_needs["projections"] == {"condition": "service_healthy"}

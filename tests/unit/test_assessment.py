@@ -95,6 +95,7 @@ def test_a_cycle_records_its_weights_and_thresholds(app):
     ({"thresholds": {"advanced": 70, "average": 70}}, "thresholds"),
     ({"phases": [{**PHASES[0], "starts_on": "2012-05-01"}]}, "phases"),
     ({"phases": PHASES + PHASES}, "phases"),
+    ({"phases": [{**PHASES[0], "due_on": "2013-01-31"}]}, "phases"),
 ])
 def test_a_cycle_with_inconsistent_rules_is_refused_with_the_field_named(app, change, field):
     arguments = {"year": 2012, "title": "2012年", "phases": PHASES, "weights": WEIGHTS, "thresholds": THRESHOLDS, **change}
