@@ -111,6 +111,7 @@ def main() -> int:
     finally:
         print("正在停止 / stopping …", flush=True)
         cluster.stop()
+        print("已停止 / stopped.", flush=True)
     return 0
 
 

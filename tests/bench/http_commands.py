@@ -164,7 +164,7 @@ def _server_side(log_dir: Path, offsets: dict[str, int]) -> None:
         "assessment_register_branch": [command[c]["ms"] for c in command],
         "projections_wait_for": [waited[c]["ms"] for c in waited],
         "gateway_and_rpc_transport": [gateway[c]["ms"] - command[c]["ms"] - waited[c]["ms"] for c in ids],
-        "command_to_projected": [_at(projected[c]) - _at(command[c]) for c in command if c in projected],
+        "command_to_applied_logged": [_at(projected[c]) - _at(command[c]) for c in command if c in projected],
     }
     for name, values in parts.items():
         if values:
