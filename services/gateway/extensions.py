@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from flask import request
@@ -21,8 +22,14 @@ limiter = Limiter(
 def sign_in_key() -> str:
     """Sign-in attempts are counted per address and username, so one person's typos do not
     lock out a whole ward behind one NAT address; a looser per-address limit also applies."""
-    body = request.get_json(silent=True) if request.is_json else None
-    username = (body or {}).get("username") if isinstance(body, dict) else request.form.get("username")
+    # Read the body through the cache first: parsing it as a form would consume it, and the
+    # API accepts JSON whatever the Content-Type says.
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw) if raw else {}
+    except ValueError:
+        body = None
+    username = body.get("username") if isinstance(body, dict) else request.form.get("username")
     return f"{get_remote_address()}|{str(username or '')[:64]}"
 
 

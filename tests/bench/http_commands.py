@@ -4,8 +4,12 @@ The whole system runs (gateway, assessment, projections: `tests.conftest.System`
 signing in, POST /api/v1/branches (a unique code each) is sent at fixed times, 50 a second,
 from a small thread pool; each latency runs from the request's scheduled time to its
 response, so a slow answer cannot delay the measurement of the next ones. Baseline: GET
-/healthz on the same gateway at the same rate and for as long. The services' own log lines
-then split the command's time between the assessment command and the read-your-writes wait."""
+/healthz on the same gateway at the same rate and for as long.
+
+Diagnostics: the services' own log lines (joined by correlation id) split a command's time
+between the assessment command, the read-your-writes wait and the gateway; /proc gives each
+part's CPU per request and how much of the machine other work took; the same commands at
+20 requests/s show how much of the tail is load."""
 
 from __future__ import annotations
 
@@ -217,10 +221,16 @@ class CpuMeter:
         return {n: sum(self._seconds(p) for p in pids) for n, pids in self._pids().items()}, self._machine()
 
     def report(self, name: str, before, after, requests: int) -> None:
+        """CPU per request of each part, how busy the machine was, and how much of that was
+        other work (processes that are not this system, RabbitMQ or this client)."""
         (cpu0, (all0, idle0)), (cpu1, (all1, idle1)) = before, after
-        figure(f"http_{name}_diag_machine_busy", 100 * (1 - (idle1 - idle0) / max(1, all1 - all0)), "%")
-        for part in cpu1:
-            figure(f"http_{name}_diag_cpu_{part}", 1000 * (cpu1[part] - cpu0.get(part, 0)) / requests, "ms/request")
+        capacity = max(1, all1 - all0) / TICK  # CPU-seconds the machine had (all cores)
+        spent = {part: cpu1[part] - cpu0.get(part, 0) for part in cpu1}
+        busy = 100 * (1 - (idle1 - idle0) / max(1, all1 - all0))
+        figure(f"http_{name}_diag_machine_busy", busy, "%")
+        figure(f"http_{name}_diag_other_load", max(0.0, busy - 100 * sum(spent.values()) / capacity), "%")
+        for part, seconds in spent.items():
+            figure(f"http_{name}_diag_cpu_{part}", 1000 * seconds / requests, "ms/request")
 
 
 def bench(data_dir: Path, stack) -> None:

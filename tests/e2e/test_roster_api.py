@@ -115,3 +115,11 @@ def test_a_cycle_opens_with_its_phases_and_a_phase_can_be_rescheduled(admin):
     cycle = admin.get(f"/api/v1/cycles/{created.json()['id']}").json()
     assert [(p["key"], p["due_on"]) for p in cycle["phases"]] == [("survey", "2031-05-10"), ("rectify", "2031-06-30")]
     assert cycle["weights"] == payload["weights"]
+
+
+def test_a_client_sending_json_without_its_content_type_still_signs_in(system):
+    import requests
+
+    response = requests.post(f"{system.url}/api/v1/tokens", data='{"username": "admin", "password": "admin-password-for-tests"}',
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert response.status_code == 201, response.text
