@@ -117,22 +117,23 @@ class FollowerConsumer:
             consumer = Consumer(channel, queues=[self.queue], on_message=self._on_message, no_ack=False)
             consumer.consume()
             self.connected = True
-            self._catch_up()
-            next_catch_up = time.monotonic() + self.catch_up_interval
+            next_catch_up = self._catch_up()
             while not stopping.is_set():
                 try:
                     connection.drain_events(timeout=1.0)
                 except TimeoutError:
                     connection.heartbeat_check()
                 if time.monotonic() >= next_catch_up:
-                    self._catch_up()
-                    next_catch_up = time.monotonic() + self.catch_up_interval
+                    next_catch_up = self._catch_up()
 
-    def _catch_up(self) -> None:
+    def _catch_up(self) -> float:
+        """Catch up; return when to do it next (soon if the source was not there yet)."""
         try:
             self.follower.catch_up()
         except Exception:
             log.warning("catching up from the source failed; will try again", exc_info=True)
+            return time.monotonic() + min(2.0, self.catch_up_interval)
+        return time.monotonic() + self.catch_up_interval
 
     def _on_message(self, message: Message) -> None:
         try:

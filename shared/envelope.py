@@ -1,14 +1,15 @@
 """The public envelope: the one shape in which events leave a writer service.
 
 It is the published contract. The relay sends it over RabbitMQ; the `events_after` RPC returns
-pages of it so that a follower can fill gaps. `data` is dumped through the event type's own
-schema, so a field the schema does not name never leaves the service."""
+pages of it so that a follower can fill gaps. `data` holds only the fields the event type's
+schema names, so a field the schema does not name never leaves the service."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +36,8 @@ class Envelope:
     correlation_id: str = field(default="")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow: dataclasses.asdict deep-copies, six times slower, on every event relayed.
+        return dict(self.__dict__)
 
     @classmethod
     def from_trusted(cls, body: Mapping[str, Any]) -> Envelope:
@@ -71,7 +73,13 @@ def public_type(event_class: type) -> str:
 
 
 def event_id(stream_id: uuid.UUID, version: int) -> str:
-    return str(uuid.uuid5(stream_id, str(version)))
+    """`str(uuid.uuid5(stream_id, str(version)))`, without building two UUID objects: it runs
+    for every event relayed or paged, and the objects were a third of a page's cost."""
+    digest = bytearray(hashlib.sha1(stream_id.bytes + str(version).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Contract:
@@ -80,15 +88,15 @@ class Contract:
     def __init__(self, source: str, schemas: Mapping[str, type[Schema]]):
         self.source = source
         self.schema_classes = dict(schemas)
-        self._schemas = {name: cls() for name, cls in schemas.items()}
+        self._fields = {name: tuple(cls().fields) for name, cls in schemas.items()}
 
     def envelope(self, event: Any, position: int, previous_position: int) -> Envelope:
         name = public_type(type(event))
         try:
-            schema = self._schemas[name]
+            names = self._fields[name]
         except KeyError:
             raise LookupError(f"{self.source} has no published schema for {name}") from None
-        raw = {k: v for k, v in event.__dict__.items() if k not in ENVELOPE_FIELDS}
+        facts = event.__dict__
         timestamp: datetime = event.timestamp
         return Envelope(
             event_id=event_id(event.originator_id, event.originator_version),
@@ -100,6 +108,7 @@ class Contract:
             type=name,
             schema_version=getattr(type(event), "class_version", 1),
             occurred_at=timestamp.isoformat(),
-            data=schema.dump(raw),
+            # Event state is plain JSON already (the store's transcoder saw to it): pick, don't dump.
+            data={k: facts[k] for k in names if k in facts},
             correlation_id=getattr(event, "correlation_id", ""),
         )

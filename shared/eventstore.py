@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import PersistenceError, RecordConflictError
+from eventsourcing.persistence import Notification, PersistenceError, RecordConflictError
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -86,12 +86,18 @@ class EventLog:
 
     def after(self, position: int, limit: int) -> list[Envelope]:
         """Envelopes after `position`, oldest first, each naming the one before it."""
-        notifications = self.app.recorder.select_notifications(
-            start=position, limit=limit, inclusive_of_start=False
-        )
+        table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        query = (select(table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
+                 .where(table.c.id > position).order_by(table.c.id).limit(limit))
+        # A Core query: the recorder's ORM query costs thirty times the database's own work.
+        with self.app.datastore.transaction(commit=False) as session:
+            rows = session.execute(query).all()
         envelopes = []
         previous = position
-        for notification in notifications:
+        for row in rows:
+            notification = Notification(id=row.id, originator_id=row.originator_id,
+                                        originator_version=row.originator_version, topic=row.topic,
+                                        state=bytes(row.state))
             event = self.app.mapper.to_domain_event(notification)
             envelopes.append(self.contract.envelope(event, notification.id, previous))
             previous = notification.id

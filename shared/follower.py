@@ -11,6 +11,7 @@ The store writes each batch's effects and its tracking position in one transacti
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -63,11 +64,36 @@ class Follower:
         self._failures: dict[int, int] = defaultdict(int)
         self._seen = 0
         self._labels = (consumer, source)
+        self.applied = 0  # the highest position known to be applied
+        self._advancing = threading.Condition()
+
+    def _advanced(self, position: int) -> None:
+        with self._advancing:
+            if position > self.applied:
+                self.applied = position
+                self._advancing.notify_all()
+
+    def wait_until(self, position: int, timeout: float) -> bool:
+        """Block until `position` is applied (read-your-writes), at most `timeout` seconds.
+
+        Woken by this process's own applies; every 100 ms it also reads the store, where a
+        replica competing for the same queue may have applied it."""
+        deadline = time.monotonic() + timeout
+        while self.applied < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._advancing:
+                woken = self._advancing.wait_for(lambda: self.applied >= position, min(remaining, 0.1))
+            if not woken:
+                self._advanced(self.store.position())
+        return True
 
     def receive(self, envelope: Envelope) -> None:
         """Handle one delivery from the bus. Raises to ask for a redelivery later."""
         self._seen = max(self._seen, envelope.position)
         position = self.store.position()
+        self._advanced(position)
         if envelope.position <= position:
             metrics.events_duplicate.labels(*self._labels).inc()
         elif envelope.previous_position != position:
@@ -79,11 +105,13 @@ class Follower:
                 )
         else:
             self._apply([envelope])
+            self._advanced(envelope.position)
         self._report()
 
     def catch_up(self, until: int | None = None) -> int:
         """Pull and apply what the source has after the tracked position (up to `until`)."""
         position = self.store.position()
+        self._advanced(position)
         while until is None or position < until:
             page = self.fetch(position, self.page_size)
             if until is not None:
@@ -94,6 +122,7 @@ class Follower:
             self._seen = max(self._seen, page[-1].position)
             self._apply(page)
             position = page[-1].position
+            self._advanced(position)
         self._report()
         return position
 
@@ -135,6 +164,5 @@ class Follower:
         del self._failures[envelope.position]
 
     def _report(self) -> None:
-        position = self.store.position()
-        metrics.projection_position.labels(*self._labels).set(position)
-        metrics.projection_lag.labels(*self._labels).set(max(0, self._seen - position))
+        metrics.projection_position.labels(*self._labels).set(self.applied)
+        metrics.projection_lag.labels(*self._labels).set(max(0, self._seen - self.applied))

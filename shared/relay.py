@@ -30,22 +30,28 @@ class Lease:
     (Duplicates would be harmless, waste is not.) The lock goes with the connection, so a
     replica that dies hands over at once. On SQLite one process owns the file: always held."""
 
+    RECHECK_SECONDS = 5.0
+
     def __init__(self, engine: Any, name: str):
         self.engine = engine if engine.dialect.name == "postgresql" else None
         self.name = name
         self._connection: Any = None
+        self._held_until = 0.0
 
     def held(self) -> bool:
-        if self.engine is None:
+        if self.engine is None or time.monotonic() < self._held_until:
             return True
         try:
             if self._connection is None:
                 self._connection = self.engine.connect()
-            return bool(self._connection.execute(
+            held = bool(self._connection.execute(
                 text("SELECT pg_try_advisory_lock(hashtext(:name))"), {"name": self.name}).scalar())
         except Exception:
             self.release()
             raise
+        # Held, it is only asked again (which also proves the connection alive) every few seconds.
+        self._held_until = time.monotonic() + self.RECHECK_SECONDS if held else 0.0
+        return held
 
     def release(self) -> None:
         if self._connection is not None:
@@ -54,6 +60,7 @@ class Lease:
                 self._connection.invalidate()
                 self._connection.close()
             self._connection = None
+        self._held_until = 0.0
 
 
 class Relay:
@@ -93,7 +100,8 @@ class Relay:
         if self._publisher is None:
             self._publisher = self.connect()
         sent = 0
-        while True:
+        page: list = []
+        while not sent or len(page) == self.batch_size:
             page = self.event_log.after(self._position, self.batch_size)
             if not page:
                 break
@@ -105,7 +113,10 @@ class Relay:
             sent += len(page)
             metrics.events_published.labels(self.source).inc(len(page))
             metrics.relay_position.labels(self.source).set(self._position)
-        metrics.relay_lag.labels(self.source).set(max(0, self.event_log.head() - self._position))
+        # A short page reached the end of the log: nothing is waiting (whatever was appended
+        # meanwhile has woken the relay again).
+        behind = 0 if len(page) < self.batch_size else max(0, self.event_log.head() - self._position)
+        metrics.relay_lag.labels(self.source).set(behind)
         return sent
 
     def run(self, stopping: threading.Event) -> None:

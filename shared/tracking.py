@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from eventsourcing.persistence import Tracking
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.factory import Factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
@@ -28,7 +27,8 @@ from sqlalchemy.orm import Session
 from shared.envelope import Envelope
 from shared.eventstore import store_env
 
-Project = Callable[[Session, Envelope], None]
+# Applies a batch of envelopes, in order, within the session's transaction.
+Project = Callable[[Session, Sequence[Envelope]], None]
 
 
 def tracking_recorder(consumer: str, database_url: str) -> SQLAlchemyTrackingRecorder:
@@ -72,15 +72,15 @@ class TrackedStore:
         with self.recorder.transaction(commit=True) as session:
             current = self._locked_position(session)
             fresh = [e for e in envelopes if e.position > current]
-            for envelope in fresh:
-                self.project(session, envelope)
             if fresh:
-                self.recorder.insert_tracking(Tracking(self.source, fresh[-1].position))
+                self.project(session, fresh)
+                self._track(session, current, fresh[-1].position)
         return len(fresh)
 
     def skip(self, envelope: Envelope, error: str) -> None:
         with self.recorder.transaction(commit=True) as session:
-            if envelope.position <= self._locked_position(session):
+            current = self._locked_position(session)
+            if envelope.position <= current:
                 return
             session.execute(
                 self.skipped.insert().values(
@@ -91,7 +91,17 @@ class TrackedStore:
                     envelope=json.dumps(envelope.to_dict(), ensure_ascii=False),
                 )
             )
-            self.recorder.insert_tracking(Tracking(self.source, envelope.position))
+            self._track(session, current, envelope.position)
+
+    def _track(self, session: Session, current: int, position: int) -> None:
+        """Move this source's row of the library's tracking table (its row is locked already;
+        the recorder's own insert_tracking would read it twice more)."""
+        table = self.recorder.tracking_table
+        if current:
+            session.execute(table.update().where(table.c.application_name == self.source)
+                            .values(notification_id=position))
+        else:
+            session.execute(table.insert().values(application_name=self.source, notification_id=position))
 
     def _locked_position(self, session: Session) -> int:
         table = self.recorder.tracking_table

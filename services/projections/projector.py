@@ -1,116 +1,91 @@
-"""How each published event changes the read model: one function per event type.
+"""How each published event changes the read model: one handler per event type.
 
-Types a projection does not know are ignored (their position is still tracked)."""
+Handlers change rows in memory (`shared.readmodel`); each names where its stream's rows live so
+a batch loads them once. Types a projection does not know are passed over (their position is
+still tracked)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
-
 from services.projections.tables import branches, cycles, people, phases, roles
 from shared.envelope import Envelope
+from shared.readmodel import Batch, Projector
 
-Handler = Callable[[Session, Envelope], None]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(event_type: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[event_type] = handler
-        return handler
-
-    return register
+project = Projector()
+BRANCH = (branches, "id")
+PERSON = (people, "id")
+ROLES = (roles, "person_id")
+CYCLE = (cycles, "id")
+PHASES = (phases, "cycle_id")
 
 
-def project(session: Session, envelope: Envelope) -> None:
-    handler = HANDLERS.get(envelope.type)
-    if handler is not None:
-        handler(session, envelope)
+@project.handles("BranchRegistered")
+def _branch_registered(rows: Batch, e: Envelope) -> None:
+    rows[branches].put({"id": e.stream_id, "code": e.data["code"], "name": e.data["name"],
+                        "departments": list(e.data["departments"]), "registered_at": e.occurred_at,
+                        "version": e.stream_version})
 
 
-@handles("BranchRegistered")
-def _branch_registered(session: Session, e: Envelope) -> None:
-    session.execute(branches.insert().values(
-        id=e.stream_id, code=e.data["code"], name=e.data["name"],
-        departments=list(e.data["departments"]), registered_at=e.occurred_at, version=e.stream_version,
-    ))
+@project.handles("BranchRenamed", BRANCH)
+def _branch_renamed(rows: Batch, e: Envelope) -> None:
+    rows[branches].get(e.stream_id).update(name=e.data["name"], version=e.stream_version)
 
 
-@handles("BranchRenamed")
-def _branch_renamed(session: Session, e: Envelope) -> None:
-    session.execute(update(branches).where(branches.c.id == e.stream_id)
-                    .values(name=e.data["name"], version=e.stream_version))
+@project.handles("BranchDepartmentAdded", BRANCH)
+def _department_added(rows: Batch, e: Envelope) -> None:
+    branch = rows[branches].get(e.stream_id)
+    branch.update(departments=branch["departments"] + [e.data["department"]], version=e.stream_version)
 
 
-def _departments(session: Session, e: Envelope, change: Callable[[list[str]], list[str]]) -> None:
-    current = session.execute(select(branches.c.departments).where(branches.c.id == e.stream_id)).scalar_one()
-    session.execute(update(branches).where(branches.c.id == e.stream_id)
-                    .values(departments=change(list(current)), version=e.stream_version))
+@project.handles("BranchDepartmentRemoved", BRANCH)
+def _department_removed(rows: Batch, e: Envelope) -> None:
+    branch = rows[branches].get(e.stream_id)
+    branch.update(departments=[d for d in branch["departments"] if d != e.data["department"]],
+                  version=e.stream_version)
 
 
-@handles("BranchDepartmentAdded")
-def _department_added(session: Session, e: Envelope) -> None:
-    _departments(session, e, lambda ds: ds + [e.data["department"]])
+@project.handles("PersonRegistered")
+def _person_registered(rows: Batch, e: Envelope) -> None:
+    rows[people].put({"id": e.stream_id, "staff_no": e.data["staff_no"], "name": e.data["name"],
+                      "email": e.data["email"], "member_of": "", "registered_at": e.occurred_at,
+                      "version": e.stream_version})
 
 
-@handles("BranchDepartmentRemoved")
-def _department_removed(session: Session, e: Envelope) -> None:
-    _departments(session, e, lambda ds: [d for d in ds if d != e.data["department"]])
+@project.handles("PersonEmailChanged", PERSON)
+def _email_changed(rows: Batch, e: Envelope) -> None:
+    rows[people].get(e.stream_id).update(email=e.data["email"], version=e.stream_version)
 
 
-@handles("PersonRegistered")
-def _person_registered(session: Session, e: Envelope) -> None:
-    session.execute(people.insert().values(
-        id=e.stream_id, staff_no=e.data["staff_no"], name=e.data["name"], email=e.data["email"],
-        member_of="", registered_at=e.occurred_at, version=e.stream_version,
-    ))
-
-
-@handles("PersonEmailChanged")
-def _email_changed(session: Session, e: Envelope) -> None:
-    session.execute(update(people).where(people.c.id == e.stream_id)
-                    .values(email=e.data["email"], version=e.stream_version))
-
-
-@handles("PersonRoleGranted")
-def _role_granted(session: Session, e: Envelope) -> None:
+@project.handles("PersonRoleGranted", PERSON, ROLES)
+def _role_granted(rows: Batch, e: Envelope) -> None:
     role, branch = e.data["role"], e.data["branch_id"]
-    session.execute(roles.insert().values(person_id=e.stream_id, role=role, branch_id=branch))
-    values = {"version": e.stream_version}
+    rows[roles].put({"person_id": e.stream_id, "role": role, "branch_id": branch})
+    person = rows[people].get(e.stream_id)
+    person["version"] = e.stream_version
     if role == "member":
-        values["member_of"] = branch
-    session.execute(update(people).where(people.c.id == e.stream_id).values(**values))
+        person["member_of"] = branch
 
 
-@handles("PersonRoleRevoked")
-def _role_revoked(session: Session, e: Envelope) -> None:
+@project.handles("PersonRoleRevoked", PERSON, ROLES)
+def _role_revoked(rows: Batch, e: Envelope) -> None:
     role, branch = e.data["role"], e.data["branch_id"]
-    session.execute(delete(roles).where(
-        roles.c.person_id == e.stream_id, roles.c.role == role, roles.c.branch_id == branch))
-    values = {"version": e.stream_version}
+    rows[roles].delete(e.stream_id, role, branch)
+    person = rows[people].get(e.stream_id)
+    person["version"] = e.stream_version
     if role == "member":
-        values["member_of"] = ""
-    session.execute(update(people).where(people.c.id == e.stream_id).values(**values))
+        person["member_of"] = ""
 
 
-@handles("CycleOpened")
-def _cycle_opened(session: Session, e: Envelope) -> None:
-    session.execute(cycles.insert().values(
-        id=e.stream_id, year=e.data["year"], title=e.data["title"], weights=e.data["weights"],
-        thresholds=e.data["thresholds"], opened_at=e.occurred_at, version=e.stream_version,
-    ))
-    if e.data["phases"]:
-        session.execute(phases.insert(), [
-            {"cycle_id": e.stream_id, "ordinal": n, "key": p["key"], "name": p["name"],
-             "starts_on": p["starts_on"], "due_on": p["due_on"]}
-            for n, p in enumerate(e.data["phases"])
-        ])
+@project.handles("CycleOpened")
+def _cycle_opened(rows: Batch, e: Envelope) -> None:
+    rows[cycles].put({"id": e.stream_id, "year": e.data["year"], "title": e.data["title"],
+                      "weights": e.data["weights"], "thresholds": e.data["thresholds"],
+                      "opened_at": e.occurred_at, "version": e.stream_version})
+    for n, phase in enumerate(e.data["phases"]):
+        rows[phases].put({"cycle_id": e.stream_id, "key": phase["key"], "ordinal": n, "name": phase["name"],
+                          "starts_on": phase["starts_on"], "due_on": phase["due_on"]})
 
 
-@handles("CyclePhaseRescheduled")
-def _phase_rescheduled(session: Session, e: Envelope) -> None:
-    session.execute(update(phases).where(phases.c.cycle_id == e.stream_id, phases.c.key == e.data["key"])
-                    .values(starts_on=e.data["starts_on"], due_on=e.data["due_on"]))
-    session.execute(update(cycles).where(cycles.c.id == e.stream_id).values(version=e.stream_version))
+@project.handles("CyclePhaseRescheduled", CYCLE, PHASES)
+def _phase_rescheduled(rows: Batch, e: Envelope) -> None:
+    rows[phases].get(e.stream_id, e.data["key"]).update(starts_on=e.data["starts_on"], due_on=e.data["due_on"])
+    rows[cycles].get(e.stream_id)["version"] = e.stream_version

@@ -5,8 +5,10 @@ sources' logs over RPC in pages; only the batch size differs."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -23,6 +25,31 @@ Fetch = Callable[[int, int], list[Envelope]]
 PAGE = 1000
 
 
+class Prefetching:
+    """A source's log read one page ahead: the next page is fetched while this one is applied.
+
+    Every fetch runs on the one worker thread (an RPC proxy serves one thread at a time)."""
+
+    def __init__(self, fetch: Fetch):
+        self.fetch = fetch
+        self.worker = ThreadPoolExecutor(1, thread_name_prefix="prefetch")
+        self.ahead: tuple[tuple[int, int], Future] | None = None
+
+    def __call__(self, position: int, limit: int) -> list[Envelope]:
+        if self.ahead is not None and self.ahead[0] == (position, limit):
+            page = self.ahead[1].result()
+        else:
+            page = self.worker.submit(self.fetch, position, limit).result()
+        self.ahead = None
+        if len(page) == limit:
+            following = (page[-1].position, limit)
+            self.ahead = (following, self.worker.submit(self.fetch, *following))
+        return page
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=True, cancel_futures=True)
+
+
 def reset(model: ReadModel) -> None:
     """Empty every read table and forget every source's position."""
     metadata.drop_all(model.engine, tables=list(READ_TABLES))
@@ -35,14 +62,31 @@ def reset(model: ReadModel) -> None:
 def replay(model: ReadModel, fetchers: dict[str, Fetch], until: dict[str, int] | None = None) -> dict[str, int]:
     """Apply each source's log (up to `until`); returns the position reached per source."""
     reached = {}
-    for source, fetch in fetchers.items():
-        store = TrackedStore(model.recorder, source, project, skipped)
-        # A replay has no redelivery to wait for: an event that fails is skipped at once,
-        # exactly as live processing skips it after its retries.
-        follower = Follower(CONSUMER, source, store, fetch, _report_skip, max_attempts=1, page_size=PAGE)
-        limit = None if until is None else until.get(source, 0)
-        reached[source] = follower.catch_up(until=limit) if limit != 0 else 0
+    # A replay allocates millions of short-lived, acyclic objects: the cyclic collector would
+    # spend a fifth of the time finding nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for source, fetch in fetchers.items():
+            reached[source] = _replay_source(model, source, fetch, None if until is None else until.get(source, 0))
+    finally:
+        if collecting:
+            gc.enable()
     return reached
+
+
+def _replay_source(model: ReadModel, source: str, fetch: Fetch, until: int | None) -> int:
+    if until == 0:
+        return 0
+    store = TrackedStore(model.recorder, source, project, skipped)
+    ahead = Prefetching(fetch)
+    # A replay has no redelivery to wait for: an event that fails is skipped at once, exactly
+    # as live processing skips it after its retries.
+    follower = Follower(CONSUMER, source, store, ahead, _report_skip, max_attempts=1, page_size=PAGE)
+    try:
+        return follower.catch_up(until=until)
+    finally:
+        ahead.close()
 
 
 def _report_skip(envelope: Envelope, error: str) -> None:

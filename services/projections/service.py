@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import eventlet
 from nameko.extensions import DependencyProvider
 
 from services.projections import queries, schemas
@@ -90,13 +88,7 @@ class ProjectionsService(OperationsEndpoints):
     @rpc
     def wait_for(self, source: str, position: int, timeout: float = 2.0) -> bool:
         """Wait until `source`'s events up to `position` are applied: read-your-writes."""
-        store = self._follower(source).store
-        deadline = time.monotonic() + min(float(timeout), 10.0)
-        while store.position() < position:
-            if time.monotonic() >= deadline:
-                return False
-            eventlet.sleep(0.01)
-        return True
+        return self._follower(source).wait_until(int(position), min(float(timeout), 10.0))
 
     def _follower(self, source: str) -> Follower:
         if source not in SOURCES:

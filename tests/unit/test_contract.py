@@ -29,3 +29,13 @@ def test_an_envelope_with_a_missing_position_is_refused():
 
     with pytest.raises(ValidationError):
         EnvelopeSchema().make({"source": "assessment", "type": "BranchRegistered", "data": {}})
+
+
+def test_an_event_id_is_the_name_based_uuid_of_its_stream_and_version():
+    import uuid
+
+    from shared.envelope import event_id
+
+    for n in range(200):
+        stream = uuid.uuid4()
+        assert event_id(stream, n + 1) == str(uuid.uuid5(stream, str(n + 1)))
