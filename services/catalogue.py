@@ -9,24 +9,28 @@ from types import ModuleType
 from eventsourcing.domain import Aggregate
 from marshmallow import Schema, fields
 
-from services.assessment import domain as assessment_domain
+from services.assessment.domain import ballots, cycle, evaluations, grading, roster
 from services.assessment.schemas import CONTRACT as ASSESSMENT
 from shared.envelope import Contract, EnvelopeSchema, public_type
 
-CONTRACTS: list[tuple[Contract, ModuleType]] = [(ASSESSMENT, assessment_domain)]
+CONTRACTS: list[tuple[Contract, list[ModuleType]]] = [
+    (ASSESSMENT, [roster, cycle, evaluations, ballots, grading]),
+]
 
 
-def event_classes(domain: ModuleType) -> dict[str, type]:
-    """Every published event class of a domain module, by public type name."""
+def event_classes(modules: list[ModuleType]) -> dict[str, type]:
+    """Every published event class of a service's domain modules, by public type name."""
     found = {}
-    for aggregate in vars(domain).values():
-        if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == domain.__name__:
-            for member in vars(aggregate).values():
-                # "Event" and "Created" are the library's own bases, never recorded by themselves.
-                if (isinstance(member, type) and issubclass(member, Aggregate.Event)
-                        and member.__name__ not in ("Event", "Created")
-                        and member.__qualname__.startswith(aggregate.__name__ + ".")):
-                    found[public_type(member)] = member
+    aggregates = [a for m in modules for name, a in vars(m).items()
+                  if isinstance(a, type) and issubclass(a, Aggregate) and a.__module__ == m.__name__
+                  and not name.startswith("_")]  # a leading "_" marks an abstract base
+    for aggregate in aggregates:
+        for member in vars(aggregate).values():
+            # "Event" and "Created" are the library's own bases, never recorded by themselves.
+            if (isinstance(member, type) and issubclass(member, Aggregate.Event)
+                    and member.__name__ not in ("Event", "Created")
+                    and member.__qualname__.startswith(aggregate.__name__ + ".")):
+                found[public_type(member)] = member
     return found
 
 
@@ -65,8 +69,8 @@ def catalogue() -> str:
         *_table(EnvelopeSchema()),
         "",
     ]
-    for contract, domain in CONTRACTS:
-        versions = {name: getattr(cls, "class_version", 1) for name, cls in event_classes(domain).items()}
+    for contract, modules in CONTRACTS:
+        versions = {name: getattr(cls, "class_version", 1) for name, cls in event_classes(modules).items()}
         out += [f"## Source `{contract.source}` (exchange `{contract.source}.events`)", ""]
         for name, schema_class in sorted(contract.schema_classes.items()):
             out += [f"### `{name}` (schema version {versions[name]})", ""]

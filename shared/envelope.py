@@ -68,8 +68,9 @@ class EnvelopeSchema(Schema):
 
 
 def public_type(event_class: type) -> str:
-    """`Branch.Registered` is published as `BranchRegistered`."""
-    return event_class.__qualname__.replace(".", "")
+    """`Branch.Registered` is published as `BranchRegistered`, unless the class names its
+    public type itself (`published_as`)."""
+    return getattr(event_class, "published_as", None) or event_class.__qualname__.replace(".", "")
 
 
 def event_id(stream_id: uuid.UUID, version: int) -> str:

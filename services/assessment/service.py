@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from services.assessment import schemas
 from services.assessment.application import AssessmentApplication, roster_problem
 from shared.endpoints import EventLogEndpoints, OperationsEndpoints, rpc
+from shared.errors import Problem
 from shared.facts import By
 from shared.logs import correlation_id
 from shared.providers import WriterApp
@@ -25,6 +26,13 @@ _grant_role = schemas.GrantRole()
 _open_cycle = schemas.OpenCycle()
 _reschedule = schemas.ReschedulePhase()
 _roster_row = schemas.RosterRow()
+_survey_point = schemas.RecordSurveyPoint()
+_scores = schemas.SubmitScores()
+_issue_codes = schemas.IssueCodes()
+_void_code = schemas.VoidCode()
+_close_box = schemas.CloseBox()
+_ballot = schemas.Ballot()
+_confirm = schemas.ConfirmGrade()
 
 
 def _load_rows(rows: list[dict]) -> list[dict]:
@@ -105,3 +113,71 @@ class AssessmentService(OperationsEndpoints, EventLogEndpoints):
     @rpc
     def import_roster(self, actor: str, rows: list[dict], reason: str = "") -> dict:
         return self.app.import_roster(By(actor, reason, correlation_id.get()), _load_rows(rows))
+
+    # --- the first phase: survey, self-assessment, superior evaluation --------------------
+
+    @rpc
+    def record_survey_point(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
+        command = load(_survey_point, payload)
+        return self.app.record_survey_point(_by(actor, command), cycle_id, branch_id, **command)
+
+    @rpc
+    def submit_self_assessment(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
+        command = load(_scores, payload)
+        return self.app.submit_self_assessment(_by(actor, command), cycle_id, branch_id, **command)
+
+    @rpc
+    def submit_superior_evaluation(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
+        command = load(_scores, payload)
+        return self.app.submit_superior_evaluation(_by(actor, command), cycle_id, branch_id, **command)
+
+    # --- secret ballots -----------------------------------------------------------------
+
+    @rpc
+    def issue_codes(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
+        command = load(_issue_codes, payload)
+        return self.app.issue_codes(_by(actor, command), cycle_id, branch_id, **command)
+
+    @rpc
+    def void_code(self, actor: str, payload: dict) -> dict:
+        command = load(_void_code, payload)
+        return self.app.void_code(_by(actor, command), **command)
+
+    @rpc
+    def close_box(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
+        command = load(_close_box, payload)
+        return self.app.close_box(_by(actor, command), cycle_id, branch_id, **command)
+
+    @rpc
+    def box_codes(self, box_id: str) -> dict:
+        return self.app.box_codes(box_id)
+
+    @rpc
+    def cast_ballots(self, ballots: list[dict]) -> list[dict]:
+        """A batch of ballots from the gateway; one result per ballot. Carries no request id."""
+        valid, results = [], []
+        for ballot in ballots:
+            try:
+                valid.append(load(_ballot, ballot))
+                results.append(None)
+            except Problem as problem:
+                results.append({"accepted": False, **problem.as_dict()})
+        taken = iter(self.app.cast_ballots(valid))
+        return [result if result is not None else next(taken) for result in results]
+
+    # --- grading -------------------------------------------------------------------------
+
+    @rpc
+    def propose_grades(self, cycle_id: str, branch_ids: list[str]) -> dict[str, dict]:
+        proposals = {}
+        for branch in branch_ids:
+            try:
+                proposals[branch] = self.app.propose_grade(cycle_id, branch)
+            except Problem as problem:
+                proposals[branch] = {"problem": problem.as_dict()}
+        return proposals
+
+    @rpc
+    def confirm_grade(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
+        command = load(_confirm, payload)
+        return self.app.confirm_grade(_by(actor, command), cycle_id, branch_id, **command)

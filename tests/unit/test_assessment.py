@@ -4,18 +4,21 @@ import pytest
 
 from services.assessment.application import AssessmentApplication
 from services.assessment.domain import Branch, Cycle
+from services.assessment.domain.cycle import DEFAULT_CAPS
 from shared.errors import Problem
+from shared.eventstore import store_env
 from shared.facts import By
 
 BY = By("admin", "setting up", "cid")
 PHASES = [{"key": "survey", "name": "调查摸底", "starts_on": "2012-04-01", "due_on": "2012-04-30"}]
 WEIGHTS = {"self_assessment": 20, "ballots": 40, "superior": 40}
 THRESHOLDS = {"advanced": 85, "average": 70}
+CAPS = DEFAULT_CAPS
 
 
 @pytest.fixture
 def app():
-    return AssessmentApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    return AssessmentApplication(env=store_env("sqlite:///:memory:"))
 
 
 def test_a_branch_is_registered_with_who_why_and_which_request(app):
@@ -84,7 +87,7 @@ def test_a_role_of_an_unknown_branch_is_refused(app):
 
 
 def test_a_cycle_records_its_weights_and_thresholds(app):
-    receipt = app.open_cycle(BY, 2012, "2012年", PHASES, WEIGHTS, THRESHOLDS)
+    receipt = app.open_cycle(BY, 2012, "2012年", PHASES, WEIGHTS, THRESHOLDS, 5, CAPS)
     cycle = app.repository.get(receipt["id"])
     assert isinstance(cycle, Cycle)
     assert (cycle.weights, cycle.thresholds) == (WEIGHTS, THRESHOLDS)
@@ -98,7 +101,8 @@ def test_a_cycle_records_its_weights_and_thresholds(app):
     ({"phases": [{**PHASES[0], "due_on": "2013-01-31"}]}, "phases"),
 ])
 def test_a_cycle_with_inconsistent_rules_is_refused_with_the_field_named(app, change, field):
-    arguments = {"year": 2012, "title": "2012年", "phases": PHASES, "weights": WEIGHTS, "thresholds": THRESHOLDS, **change}
+    arguments = {"year": 2012, "title": "2012年", "phases": PHASES, "weights": WEIGHTS, "thresholds": THRESHOLDS,
+                 "min_ballots": 5, "caps": CAPS, **change}
     with pytest.raises(Problem) as refused:
         app.open_cycle(BY, **arguments)
     assert field in refused.value.details
@@ -106,7 +110,7 @@ def test_a_cycle_with_inconsistent_rules_is_refused_with_the_field_named(app, ch
 
 
 def test_rescheduling_a_phase_moves_its_dates(app):
-    cycle = app.open_cycle(BY, 2012, "2012年", PHASES, WEIGHTS, THRESHOLDS)["id"]
+    cycle = app.open_cycle(BY, 2012, "2012年", PHASES, WEIGHTS, THRESHOLDS, 5, CAPS)["id"]
     app.reschedule_phase(BY, cycle, "survey", "2012-04-05", "2012-05-10")
     assert app.repository.get(cycle).phases[0]["due_on"] == "2012-05-10"
 

@@ -1,12 +1,11 @@
-"""The organisation roster and the year's cycles: aggregates and the facts they record.
+"""The organisation roster: branches and people, and the facts they record.
 
-Identities are derived from natural keys (a branch's code, a person's staff number, a cycle's
-year), so the event store itself refuses a second branch with the same code: two racing
-registrations cannot both succeed."""
+Identities are derived from natural keys (a branch's code, a person's staff number), so the
+event store itself refuses a second branch with the same code: two racing registrations cannot
+both succeed."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -37,8 +36,9 @@ def person_id(staff_no: str) -> UUID:
     return uuid5(_NAMESPACE, f"person:{staff_no.strip().upper()}")
 
 
-def cycle_id(year: int) -> UUID:
-    return uuid5(_NAMESPACE, f"cycle:{int(year)}")
+def derived_id(*parts: object) -> UUID:
+    """The id of an aggregate known by its natural key (e.g. a cycle's survey of a branch)."""
+    return uuid5(_NAMESPACE, ":".join(str(p) for p in parts))
 
 
 def refused(field: str, zh: str, en: str) -> Problem:
@@ -190,92 +190,4 @@ def check_role(role: str, branch: str) -> None:
             "branch_id",
             f"{ROLE_NAMES[role]}是全院角色，不属于某个支部。",
             f"The role {role} is hospital-wide and takes no branch.",
-        )
-
-
-class Cycle(Aggregate):
-    """One Organisation-Building Year: its phases and deadlines, and how branches are graded.
-
-    The weights and thresholds are recorded in the opening fact, so a replay grades exactly as
-    the year did."""
-
-    class Opened(Fact, Aggregate.Created):
-        year: int
-        title: str
-        phases: list[dict]
-        weights: dict
-        thresholds: dict
-
-    class PhaseRescheduled(Fact):
-        key: str
-        starts_on: str
-        due_on: str
-
-    @staticmethod
-    def create_id(year: int, **_: object) -> UUID:
-        return cycle_id(year)
-
-    @classmethod
-    def open(cls, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict, **by: str) -> Cycle:
-        check_phases(phases, year)
-        check_weights(weights)
-        check_thresholds(thresholds)
-        return cls(year=year, title=title, phases=phases, weights=weights, thresholds=thresholds, **by)
-
-    @event(Opened)
-    def __init__(self, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict,
-                 actor: str, reason: str, correlation_id: str):
-        self.registered_in = correlation_id
-        self.year = year
-        self.title = title
-        self.phases = [dict(p) for p in phases]
-        self.weights = dict(weights)
-        self.thresholds = dict(thresholds)
-
-    def reschedule(self, key: str, starts_on: str, due_on: str, **by: str) -> None:
-        if key not in {p["key"] for p in self.phases}:
-            raise Problem("not_found", f"本年度没有该阶段：{key}", f"The cycle has no phase {key!r}.")
-        check_dates(starts_on, due_on, "phases", self.year)
-        self._phase_rescheduled(key=key, starts_on=starts_on, due_on=due_on, **by)
-
-    @event(PhaseRescheduled)
-    def _phase_rescheduled(self, key: str, starts_on: str, due_on: str, actor: str, reason: str, correlation_id: str) -> None:
-        for phase in self.phases:
-            if phase["key"] == key:
-                phase["starts_on"], phase["due_on"] = starts_on, due_on
-
-
-def check_phases(phases: list[dict], year: int) -> None:
-    if not phases:
-        raise refused("phases", "至少需要一个阶段。", "A cycle needs at least one phase.")
-    keys = [p["key"] for p in phases]
-    if len(set(keys)) != len(keys):
-        raise refused("phases", "阶段标识不能重复。", "Phase keys must be unique.")
-    for phase in phases:
-        check_dates(phase["starts_on"], phase["due_on"], "phases", year)
-
-
-def check_dates(starts_on: str, due_on: str, field: str, year: int) -> None:
-    starts, due = date.fromisoformat(starts_on), date.fromisoformat(due_on)
-    if starts > due:
-        raise refused(field, "开始日期不能晚于截止日期。", "A phase cannot start after its deadline.")
-    if starts.year != year or due.year != year:
-        raise refused(field, f"各阶段日期须在 {year} 年内。", f"Every phase must fall within {year}.")
-
-
-def check_weights(weights: dict) -> None:
-    if sum(weights.values()) != 100:
-        raise refused(
-            "weights",
-            "三项权重（自评、测评、考评）之和必须为 100。",
-            "The three weights (self-assessment, ballots, superior) must add up to 100.",
-        )
-
-
-def check_thresholds(thresholds: dict) -> None:
-    if not 0 <= thresholds["average"] < thresholds["advanced"] <= 100:
-        raise refused(
-            "thresholds",
-            "分档线须满足 0 ≤ 一般 < 先进 ≤ 100。",
-            "Thresholds must satisfy 0 ≤ average < advanced ≤ 100.",
         )

@@ -1,14 +1,13 @@
-"""The assessment service's use cases: one method per command.
+"""Use cases of the roster and the cycles: one method per command.
 
 Every command either records all of its facts in one transaction or records nothing."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
+from services.assessment.application.common import UseCases, receipt
 from services.assessment.domain import (
     BRANCH_ROLES,
     Branch,
@@ -18,24 +17,12 @@ from services.assessment.domain import (
     cycle_id,
     person_id,
 )
-from shared.errors import Problem, already_exists, not_found
-from shared.eventstore import WriterApplication
+from shared.errors import Problem
 from shared.facts import By
 
-A = TypeVar("A")
 
-_WHAT = {Branch: ("支部", "branch"), Person: ("人员", "person"), Cycle: ("年度", "cycle")}
-_KEY_NAMES = {Branch: ("支部编码", "Branch code"), Person: ("工号", "Staff number"), Cycle: ("年度", "Cycle")}
-
-
-def receipt(aggregate: Any, recordings: list[Any]) -> dict[str, Any]:
-    """What a command returns: the stream it touched and how far the log got."""
-    position = max((r.notification.id for r in recordings), default=0)
-    return {"id": str(aggregate.id), "version": aggregate.version, "position": position}
-
-
-class AssessmentApplication(WriterApplication):
-    name = "assessment"
+class RosterCommands(UseCases):
+    """Branches, people and their roles, the year's cycles, and roster files."""
 
     # --- branches -------------------------------------------------------------------------
 
@@ -89,10 +76,11 @@ class AssessmentApplication(WriterApplication):
 
     # --- cycles ---------------------------------------------------------------------------
 
-    def open_cycle(self, by: By, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict) -> dict[str, Any]:
+    def open_cycle(self, by: By, year: int, title: str, phases: list[dict], weights: dict, thresholds: dict,
+                   min_ballots: int, caps: list[dict]) -> dict[str, Any]:
         if (earlier := self._created_before(Cycle, cycle_id(year), by)) is not None:
             return earlier
-        cycle = Cycle.open(year, title, phases, weights, thresholds, **by.fields())
+        cycle = Cycle.open(year, title, phases, weights, thresholds, min_ballots, caps, **by.fields())
         return receipt(cycle, self.save(cycle))
 
     def reschedule_phase(self, by: By, cycle: str, key: str, starts_on: str, due_on: str) -> dict[str, Any]:
@@ -158,45 +146,6 @@ class AssessmentApplication(WriterApplication):
             if in_branch and branch is None:
                 raise _row_problem("branch_code", "该角色须填写支部编码。", f"The role {role} needs a branch code.")
             person.grant_role(role, str(branch.id) if in_branch else "", **by.fields())
-
-    # --- helpers --------------------------------------------------------------------------
-
-    def _get(self, cls: type[A], key: str) -> A:
-        try:
-            found = self._find(cls, UUID(key))
-        except ValueError:
-            found = None
-        if found is None:
-            zh, en = _WHAT[cls]
-            raise not_found(zh, en, key)
-        return found
-
-    def _find(self, cls: type[A], key: UUID) -> A | None:
-        try:
-            aggregate = self.repository.get(key)
-        except AggregateNotFoundError:
-            return None
-        return aggregate if isinstance(aggregate, cls) else None
-
-    def _created_before(self, cls: type, key: UUID, by: By) -> dict[str, Any] | None:
-        """None if `key` is free. The same request delivered again (a retry with the same
-        request id, or RabbitMQ redelivering after a crash) gets the first answer; anyone
-        else is told it exists."""
-        found = self._find(cls, key)
-        if found is None and key not in self.repository:
-            return None
-        if found is not None and by.correlation_id and found.registered_in == by.correlation_id:
-            return receipt(found, [])
-        zh, en = _KEY_NAMES[cls]
-        raise already_exists(zh, en, _natural_key(found) if found else key)
-
-    def _check_branch(self, branch: str) -> None:
-        if branch:
-            self._get(Branch, branch)
-
-
-def _natural_key(aggregate: Any) -> Any:
-    return getattr(aggregate, "code", None) or getattr(aggregate, "staff_no", None) or aggregate.year
 
 
 def roster_problem(errors: list[dict[str, Any]]) -> Problem:

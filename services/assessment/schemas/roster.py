@@ -1,13 +1,17 @@
-"""The assessment service's edge: command payloads it accepts and the events it publishes.
-
-The event schemas are the published contract (`docs/events.md` is generated from them)."""
+"""The roster and the cycles at the assessment service's edge: commands and published events."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from services.assessment.domain import ROLES
-from shared.envelope import Contract
+from services.assessment.domain.cycle import (
+    CAP_RULES,
+    CATEGORIES,
+    DEFAULT_CAPS,
+    DEFAULT_MIN_BALLOTS,
+)
+from services.assessment.domain.evaluations import FIVE_POINTS
 from shared.validation import IsoDate
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="Use 1-32 letters, digits, '-' or '_'.")
@@ -77,12 +81,25 @@ class Thresholds(Schema):
                              metadata={"description": "一般: at or above this; below it, 后进."})
 
 
+class Cap(Schema):
+    rule = fields.String(required=True, validate=validate.OneOf(CAP_RULES))
+    cap = fields.String(required=True, validate=validate.OneOf(CATEGORIES[1:]),
+                        metadata={"description": "The best category a branch can get when the rule applies."})
+    value = fields.Integer(validate=validate.Range(min=0, max=100),
+                           metadata={"description": "mass_satisfaction_below: the satisfaction rate, in per cent."})
+    point = fields.String(validate=validate.OneOf(FIVE_POINTS),
+                          metadata={"description": "survey_problem: the survey point."})
+
+
 class OpenCycle(Command):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
     phases = fields.List(fields.Nested(Phase), required=True, validate=validate.Length(min=1, max=12))
     weights = fields.Nested(Weights, required=True)
     thresholds = fields.Nested(Thresholds, required=True)
+    min_ballots = fields.Integer(load_default=DEFAULT_MIN_BALLOTS, validate=validate.Range(min=1, max=50),
+                                 metadata={"description": "k: a group's ballot results show from k ballots."})
+    caps = fields.List(fields.Nested(Cap), load_default=lambda: [dict(c) for c in DEFAULT_CAPS])
 
 
 class ReschedulePhase(Command):
@@ -160,13 +177,15 @@ class PersonRoleRevoked(PersonRoleGranted):
 
 
 class CycleOpened(Attributed):
-    """A year's Organisation-Building cycle opened, with its phases, grading weights and thresholds."""
+    """A year's Organisation-Building cycle opened, with its phases and grading rules."""
 
     year = fields.Integer(required=True)
     title = fields.String(required=True)
     phases = fields.List(fields.Nested(Phase), required=True)
     weights = fields.Nested(Weights, required=True)
     thresholds = fields.Nested(Thresholds, required=True)
+    min_ballots = fields.Integer(required=True, metadata={"description": "k (added in version 2)."})
+    caps = fields.List(fields.Nested(Cap), required=True, metadata={"description": "Added in version 2."})
 
 
 class CyclePhaseRescheduled(Attributed):
@@ -175,16 +194,3 @@ class CyclePhaseRescheduled(Attributed):
     key = fields.String(required=True)
     starts_on = fields.String(required=True)
     due_on = fields.String(required=True)
-
-
-CONTRACT = Contract(
-    "assessment",
-    {
-        schema.__name__: schema
-        for schema in (
-            BranchRegistered, BranchRenamed, BranchDepartmentAdded, BranchDepartmentRemoved,
-            PersonRegistered, PersonEmailChanged, PersonRoleGranted, PersonRoleRevoked,
-            CycleOpened, CyclePhaseRescheduled,
-        )
-    },
-)

@@ -1,0 +1,155 @@
+"""Use cases of secret ballots: issuing and voiding one-time codes, taking ballots in, closing.
+
+Codes are kept as SHA-256 digests with a state (issued, used, voided) and nothing else: no time,
+no order of use. An accepted ballot waits, without its code, in the box's pending table (its
+rows have no insertion order: WITHOUT ROWID on SQLite, random keys everywhere). Once a box
+holds at least the cycle's k pending ballots they are shuffled and recorded together as one
+`BallotsCast` fact, and deleted from the pending table in the same transaction. Spending a
+code and keeping its ballot commit together, so an accepted ballot is never lost."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, Column, MetaData, String, Table, delete, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from services.assessment.application.common import UseCases, receipt
+from services.assessment.domain import BallotBox, Branch, Cycle
+from services.assessment.domain.ballots import code_digest, new_code
+from shared.errors import Problem
+from shared.eventstore import racing_replicas
+from shared.facts import By
+
+metadata = MetaData()
+codes = Table(
+    "assessment_ballot_codes", metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("box_id", String(36), nullable=False, index=True),
+    Column("state", String(8), nullable=False),  # issued, used or voided
+)
+pending = Table(
+    "assessment_ballot_pending", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("box_id", String(36), nullable=False, index=True),
+    Column("ballot", JSON, nullable=False),
+    sqlite_with_rowid=False,
+)
+_shuffle = secrets.SystemRandom().shuffle
+
+REFUSALS = {
+    None: ("unknown_code", "投票码无效，请核对后重新输入。", "This ballot code does not exist; check it and try again."),
+    "used": ("code_used", "该投票码已经使用过，每个投票码只能投票一次。", "This ballot code has already been used."),
+    "voided": ("code_voided", "该投票码已作废。", "This ballot code has been voided."),
+}
+
+
+class BallotCommands(UseCases):
+    def __init__(self, env: dict[str, str] | None = None):
+        super().__init__(env)
+        racing_replicas(lambda: metadata.create_all(self.datastore.engine))
+        self._cycle_ids: dict[str, str] = {}  # box -> cycle: a box never changes cycle
+
+    def issue_codes(self, by: By, cycle: str, branch: str, category: str, count: int) -> dict[str, Any]:
+        """New one-time codes, returned once: only their digests are kept."""
+        found = self._get(Cycle, cycle)
+        found.check_open(self.today(), "党员群众测评", "Balloting")
+        self._get(Branch, branch)
+        box = self._find(BallotBox, BallotBox.create_id(cycle, branch, category))
+        if box is None:
+            box = BallotBox(cycle_id=cycle, branch_id=branch, category=category, **by.fields())
+        issued = [new_code() for _ in range(count)]
+        box.issue(count, **by.fields())
+        with self.datastore.transaction(commit=True) as session:
+            session.execute(insert(codes), [{"digest": code_digest(c), "box_id": str(box.id), "state": "issued"}
+                                            for c in issued])
+            recordings = self.save(box)
+        return {**receipt(box, recordings), "codes": issued}
+
+    def void_code(self, by: By, code: str) -> dict[str, Any]:
+        with self.datastore.transaction(commit=True) as session:
+            row = session.execute(select(codes).where(codes.c.digest == code_digest(code))).first()
+            if row is None or row.state != "issued":
+                raise _refusal(None if row is None else row.state)
+            session.execute(update(codes).where(codes.c.digest == row.digest).values(state="voided"))
+            box = self._get(BallotBox, row.box_id)
+            box.void(1, **by.fields())
+            return receipt(box, self.save(box))
+
+    def close_box(self, by: By, cycle: str, branch: str, category: str) -> dict[str, Any]:
+        """Void the unused codes and count every pending ballot, however few."""
+        box = self._get(BallotBox, BallotBox.create_id(cycle, branch, category))
+        with self.datastore.transaction(commit=True) as session:
+            unused = session.execute(update(codes).where(codes.c.box_id == str(box.id), codes.c.state == "issued")
+                                     .values(state="voided")).rowcount
+            self._release(session, str(box.id), at_least=1)
+            box = self._get(BallotBox, box.id)
+            box.void(unused, **by.fields())
+            return receipt(box, self.save(box))
+
+    def cast_ballots(self, ballots: list[dict]) -> list[dict[str, Any]]:
+        """Take in a batch of ballots; one result per ballot, in order. One transaction."""
+        results: list[dict[str, Any]] = []
+        touched: set[str] = set()
+        cycles: dict[str, Cycle] = {}  # read once per batch: a deadline may have moved
+        with self.datastore.transaction(commit=True) as session:
+            for ballot in ballots:
+                try:
+                    touched.add(self._take(session, ballot, cycles))
+                    results.append({"accepted": True})
+                except Problem as problem:
+                    results.append({"accepted": False, **problem.as_dict()})
+            for box in touched:
+                self._release(session, box, at_least=self._cycle_of(box, cycles).min_ballots)
+        return results
+
+    def _take(self, session: Session, ballot: dict, cycles: dict[str, Cycle]) -> str:
+        digest = code_digest(ballot["code"])
+        row = session.execute(select(codes.c.box_id, codes.c.state).where(codes.c.digest == digest)).first()
+        if row is None or row.state != "issued":
+            raise _refusal(None if row is None else row.state)
+        self._cycle_of(row.box_id, cycles).check_open(self.today(), "党员群众测评", "Balloting")
+        # Conditional: of two racing uses of one code, exactly one changes the row.
+        spent = session.execute(update(codes).where(codes.c.digest == digest, codes.c.state == "issued")
+                                .values(state="used")).rowcount
+        if spent != 1:
+            raise _refusal("used")
+        session.execute(insert(pending).values(
+            id=secrets.token_hex(16), box_id=row.box_id,
+            ballot={"ratings": ballot["ratings"], "satisfaction": ballot["satisfaction"]},
+        ))
+        return row.box_id
+
+    def _release(self, session: Session, box_id: str, at_least: int) -> None:
+        rows = session.execute(select(pending.c.id, pending.c.ballot).where(pending.c.box_id == box_id)).all()
+        if len(rows) < at_least or not rows:
+            return
+        if self.datastore.engine.dialect.name == "sqlite":
+            session.execute(text("PRAGMA secure_delete = ON"))  # deleted ballots leave no bytes behind
+        session.execute(delete(pending).where(pending.c.id.in_([r.id for r in rows])))
+        batch = [r.ballot for r in rows]
+        _shuffle(batch)
+        box = self._get(BallotBox, UUID(box_id))
+        box.receive(batch)
+        self.save(box)
+
+    def _cycle_of(self, box_id: str, cycles: dict[str, Cycle]) -> Cycle:
+        if box_id not in self._cycle_ids:
+            self._cycle_ids[box_id] = self._get(BallotBox, UUID(box_id)).cycle_id
+        cycle = self._cycle_ids[box_id]
+        if cycle not in cycles:
+            cycles[cycle] = self._get(Cycle, cycle)
+        return cycles[cycle]
+
+    def box_codes(self, box: str) -> dict[str, int]:
+        """How many of a box's codes are issued (unused), used and voided."""
+        with self.datastore.transaction(commit=False) as session:
+            rows = session.execute(select(codes.c.state).where(codes.c.box_id == box)).scalars().all()
+        return {state: rows.count(state) for state in ("issued", "used", "voided")}
+
+
+def _refusal(state: str | None) -> Problem:
+    code, zh, en = REFUSALS[state]  # never echo the code back: it may be a guess
+    return Problem(code, zh, en)
