@@ -48,6 +48,11 @@ class Problem(Exception):
         """Rebuild a Problem from the args it crossed RPC with."""
         return cls(code, zh, en, json.loads(details))
 
+    @classmethod
+    def from_result(cls, result: dict[str, Any]) -> Problem:
+        """Rebuild a Problem a batch call returned as one of its results (see `as_dict`)."""
+        return cls(result["code"], result["title"], result["detail"], result.get("errors"))
+
     @property
     def status(self) -> int:
         return STATUS.get(self.code, 400)

@@ -59,6 +59,13 @@ class Rows:
     def put(self, row: dict[str, Any]) -> None:
         self.current[self._key_of(row)] = row
 
+    def setdefault(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The row with `row`'s key, or `row` itself when there is none yet."""
+        key = self._key_of(row)
+        if self.current.get(key) is None:
+            self.current[key] = row
+        return self.current[key]
+
     def delete(self, *key: Any) -> None:
         self.current[key] = None
 
@@ -93,13 +100,18 @@ class Batch:
 Handler = Callable[[Batch, Envelope], None]
 
 
+Load = tuple[Table, str] | tuple[Table, str, Callable[[Envelope], Any]]
+
+
 class Projector:
-    """Event types to handlers; each handler names the (table, column) holding its stream's rows."""
+    """Event types to handlers. Each handler names the rows it needs: a (table, column) pair
+    holding its stream's rows, or (table, column, value of the envelope) for rows found another
+    way (say, every row of the event's cycle)."""
 
     def __init__(self) -> None:
-        self.handlers: dict[str, tuple[Handler, tuple[tuple[Table, str], ...]]] = {}
+        self.handlers: dict[str, tuple[Handler, tuple[Load, ...]]] = {}
 
-    def handles(self, event_type: str, *loads: tuple[Table, str]) -> Callable[[Handler], Handler]:
+    def handles(self, event_type: str, *loads: Load) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.handlers[event_type] = (handler, loads)
             return handler
@@ -108,11 +120,12 @@ class Projector:
 
     def __call__(self, session: Session, envelopes: Sequence[Envelope]) -> None:
         """Apply `envelopes` in order; types without a handler are passed over."""
-        wanted: dict[tuple[Table, str], set[str]] = defaultdict(set)
+        wanted: dict[tuple[Table, str], set[Any]] = defaultdict(set)
         for envelope in envelopes:
             if envelope.type in self.handlers:
-                for table, column in self.handlers[envelope.type][1]:
-                    wanted[(table, column)].add(envelope.stream_id)
+                for load in self.handlers[envelope.type][1]:
+                    value = load[2](envelope) if len(load) == 3 else envelope.stream_id
+                    wanted[(load[0], load[1])].add(value)
         batch = Batch()
         for (table, column), ids in wanted.items():
             batch[table].load(session, column, ids)

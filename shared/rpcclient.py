@@ -73,7 +73,10 @@ class RpcPool:
             except queue.Empty:
                 standalone = expiring_proxy(self.config, self.timeout)
                 standalone.start()
-            standalone._worker_ctx.data["correlation_id"] = correlation_id
+            if correlation_id:
+                standalone._worker_ctx.data["correlation_id"] = correlation_id
+            else:  # no header at all, rather than an empty one (secret ballots carry none)
+                standalone._worker_ctx.data.pop("correlation_id", None)
             healthy = True
             try:
                 yield standalone._proxy

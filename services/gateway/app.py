@@ -16,11 +16,12 @@ from prometheus_client import multiprocess as prometheus_multiprocess
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.gateway import pages
+from services.gateway import api_year, pages  # noqa: F401 - api_year registers its routes
 from services.gateway.access import RoleCache
 from services.gateway.accounts import AccountStore
 from services.gateway.api import api
 from services.gateway.backend import Backend
+from services.gateway.ballot_intake import BallotIntake
 from services.gateway.extensions import limiter
 from services.gateway.openapi import openapi_document
 from services.gateway.web import Parts, install, problem_response
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         store=AccountStore(settings.database_url_for("gateway")),
         backend=backend,
         roles=RoleCache(lambda person_id: backend.call("projections", "get_person", person_id)),
+        intake=BallotIntake(backend.pool),
         secure_cookies=os.environ.get("GRASSROOTS_SECURE_COOKIES") == "1",
     )
     hops = int(os.environ.get("GRASSROOTS_PROXY_HOPS", "0"))

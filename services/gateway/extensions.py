@@ -34,3 +34,7 @@ def sign_in_key() -> str:
 
 
 SIGN_IN_LIMITS = ("10/minute", "60/minute")
+
+# Wrong, used or voided ballot codes per address. Valid ballots are not counted: a ward's voters
+# may all come from behind one address. Codes carry 60 random bits; this only slows guessing.
+BALLOT_FAILURES = "20/minute"

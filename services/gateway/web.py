@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, g, request
 from services.gateway.access import Caller, RoleCache, unauthenticated
 from services.gateway.accounts import AccountStore
 from services.gateway.backend import Backend
+from services.gateway.ballot_intake import BallotIntake
 from shared import metrics
 from shared.errors import Problem
 from shared.logs import correlation_id, new_correlation_id
@@ -43,7 +44,16 @@ class Parts:
     store: AccountStore
     backend: Backend
     roles: RoleCache
+    intake: BallotIntake
     secure_cookies: bool
+
+
+# Secret ballots: no request id is taken, made, logged, passed on or sent back.
+ANONYMOUS_PATHS = ("/vote", "/api/v1/ballots")
+
+
+def anonymous() -> bool:
+    return request.path.startswith(ANONYMOUS_PATHS)
 
 
 def parts() -> Parts:
@@ -90,7 +100,10 @@ def install(app: Flask) -> None:
     def _begin() -> None:
         g.started = time.perf_counter()
         offered = request.headers.get("X-Request-ID", "")
-        g.correlation_token = correlation_id.set(offered if _REQUEST_ID.match(offered) else new_correlation_id())
+        if anonymous():
+            g.correlation_token = correlation_id.set("")
+        else:
+            g.correlation_token = correlation_id.set(offered if _REQUEST_ID.match(offered) else new_correlation_id())
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -98,7 +111,8 @@ def install(app: Flask) -> None:
             response.headers.setdefault(header, value)
         if parts().secure_cookies:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        response.headers["X-Request-ID"] = correlation_id.get()
+        if correlation_id.get():
+            response.headers["X-Request-ID"] = correlation_id.get()
         route = request.url_rule.rule if request.url_rule else "unmatched"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import services  # noqa: F401 - quiets eventlet's import-time notice
-from services.projections.rebuild import differences, replay, reset, snapshot
+from services.projections.rebuild import differences, replay, snapshot
 from services.projections.service import SOURCES
-from services.projections.tables import CONSUMER, open_read_model
+from services.projections.tables import CONSUMER, open_read_model, renew
 from shared.config import load_settings
 from shared.consumer import SourceLog
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rebuild":
             model = open_read_model(args.into or live_url)
             started = time.perf_counter()
-            reset(model)
+            renew(model)
             reached = replay(model, fetchers)
             print(json.dumps({"rebuilt": reached, "seconds": round(time.perf_counter() - started, 3)}))
             return 0

@@ -6,7 +6,16 @@ still tracked)."""
 
 from __future__ import annotations
 
-from services.projections.tables import branches, cycles, people, phases, roles
+from services.assessment.domain.ballots import SATISFACTION, ballot_score
+from services.projections.tables import (
+    ballot_boxes,
+    branches,
+    cycles,
+    people,
+    phases,
+    roles,
+    standings,
+)
 from shared.envelope import Envelope
 from shared.readmodel import Batch, Projector
 
@@ -79,6 +88,7 @@ def _role_revoked(rows: Batch, e: Envelope) -> None:
 def _cycle_opened(rows: Batch, e: Envelope) -> None:
     rows[cycles].put({"id": e.stream_id, "year": e.data["year"], "title": e.data["title"],
                       "weights": e.data["weights"], "thresholds": e.data["thresholds"],
+                      "min_ballots": e.data["min_ballots"], "caps": e.data["caps"],
                       "opened_at": e.occurred_at, "version": e.stream_version})
     for n, phase in enumerate(e.data["phases"]):
         rows[phases].put({"cycle_id": e.stream_id, "key": phase["key"], "ordinal": n, "name": phase["name"],
@@ -89,3 +99,72 @@ def _cycle_opened(rows: Batch, e: Envelope) -> None:
 def _phase_rescheduled(rows: Batch, e: Envelope) -> None:
     rows[phases].get(e.stream_id, e.data["key"]).update(starts_on=e.data["starts_on"], due_on=e.data["due_on"])
     rows[cycles].get(e.stream_id)["version"] = e.stream_version
+
+
+# --- the first phase: a standing per branch and cycle, and the ballot boxes -----------------
+
+STANDINGS = (standings, "cycle_id", lambda e: e.data["cycle_id"])
+BOX = (ballot_boxes, "id")
+
+
+def _standing(rows: Batch, e: Envelope) -> dict:
+    return rows[standings].setdefault({
+        "cycle_id": e.data["cycle_id"], "branch_id": e.data["branch_id"], "survey": {}, "self_scores": None,
+        "superior_scores": None, "category": None, "total": None, "arithmetic": None, "moved_up": False,
+        "grade_version": 0,
+    })
+
+
+@project.handles("SurveyPointFoundSound", STANDINGS)
+@project.handles("SurveyProblemFound", STANDINGS)
+def _survey_point(rows: Batch, e: Envelope) -> None:
+    standing = _standing(rows, e)
+    finding = "problem" if e.type == "SurveyProblemFound" else "ok"
+    standing["survey"] = {**standing["survey"], e.data["point"]: finding}
+
+
+@project.handles("SelfAssessmentSubmitted", STANDINGS)
+@project.handles("SelfAssessmentRevised", STANDINGS)
+def _self_assessed(rows: Batch, e: Envelope) -> None:
+    _standing(rows, e)["self_scores"] = dict(e.data["scores"])
+
+
+@project.handles("SuperiorEvaluationSubmitted", STANDINGS)
+@project.handles("SuperiorEvaluationRevised", STANDINGS)
+def _superior_evaluated(rows: Batch, e: Envelope) -> None:
+    _standing(rows, e)["superior_scores"] = dict(e.data["scores"])
+
+
+@project.handles("BranchGraded", STANDINGS)
+@project.handles("BranchRegraded", STANDINGS)
+def _graded(rows: Batch, e: Envelope) -> None:
+    _standing(rows, e).update(category=e.data["category"], total=e.data["arithmetic"]["total"],
+                              arithmetic=e.data["arithmetic"], moved_up=bool(e.data.get("moved_up", False)),
+                              grade_version=e.stream_version)
+
+
+@project.handles("BallotBoxOpened")
+def _box_opened(rows: Batch, e: Envelope) -> None:
+    rows[ballot_boxes].put({"id": e.stream_id, "cycle_id": e.data["cycle_id"], "branch_id": e.data["branch_id"],
+                            "category": e.data["category"], "issued": 0, "voided": 0, "cast": 0, "score_sum": 0.0,
+                            "satisfaction": dict.fromkeys(SATISFACTION, 0)})
+
+
+@project.handles("BallotCodesIssued", BOX)
+def _codes_issued(rows: Batch, e: Envelope) -> None:
+    rows[ballot_boxes].get(e.stream_id)["issued"] += e.data["count"]
+
+
+@project.handles("BallotCodesVoided", BOX)
+def _codes_voided(rows: Batch, e: Envelope) -> None:
+    rows[ballot_boxes].get(e.stream_id)["voided"] += e.data["count"]
+
+
+@project.handles("BallotsCast", BOX)
+def _ballots_cast(rows: Batch, e: Envelope) -> None:
+    box = rows[ballot_boxes].get(e.stream_id)
+    satisfaction = dict(box["satisfaction"])
+    for ballot in e.data["ballots"]:
+        satisfaction[ballot["satisfaction"]] += 1
+    box.update(cast=box["cast"] + len(e.data["ballots"]), satisfaction=satisfaction,
+               score_sum=box["score_sum"] + sum(ballot_score(b) for b in e.data["ballots"]))

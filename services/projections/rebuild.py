@@ -11,11 +11,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from services.projections.projector import project
 from services.projections.service import SOURCES
-from services.projections.tables import CONSUMER, READ_TABLES, ReadModel, metadata, skipped
+from services.projections.tables import CONSUMER, READ_TABLES, ReadModel, skipped
 from shared.envelope import Envelope
 from shared.follower import Follower
 from shared.tracking import TrackedStore
@@ -48,15 +48,6 @@ class Prefetching:
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
-
-
-def reset(model: ReadModel) -> None:
-    """Empty every read table and forget every source's position."""
-    metadata.drop_all(model.engine, tables=list(READ_TABLES))
-    metadata.create_all(model.engine, tables=list(READ_TABLES))
-    tracking = model.recorder.tracking_table
-    with model.transaction(commit=True) as session:
-        session.execute(delete(tracking).where(tracking.c.application_name.in_(SOURCES)))
 
 
 def replay(model: ReadModel, fetchers: dict[str, Fetch], until: dict[str, int] | None = None) -> dict[str, int]:

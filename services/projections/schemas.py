@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from services.assessment.schemas import Phase, Thresholds, Weights
+from services.assessment.schemas import Cap, Phase, Thresholds, Weights
 
 
 class RoleView(Schema):
@@ -50,6 +50,8 @@ class CycleView(Schema):
     phases = fields.List(fields.Nested(Phase), required=True)
     weights = fields.Nested(Weights, required=True)
     thresholds = fields.Nested(Thresholds, required=True)
+    min_ballots = fields.Integer(required=True, metadata={"description": "k: ballot results show from k ballots."})
+    caps = fields.List(fields.Nested(Cap), required=True)
     opened_at = fields.String(required=True)
     version = fields.Integer(required=True)
 
@@ -60,3 +62,41 @@ class Receipt(Schema):
     id = fields.String(required=True, metadata={"description": "The aggregate the command changed."})
     version = fields.Integer(required=True)
     position = fields.Integer(required=True, metadata={"description": "The source log position of the last fact recorded."})
+
+
+class BallotGroupView(Schema):
+    issued = fields.Integer(required=True)
+    voided = fields.Integer(required=True)
+    count = fields.Integer(required=True, metadata={"description": "Ballots counted so far."})
+    shown = fields.Boolean(required=True, metadata={"description": "At least k ballots: results may be shown."})
+    score = fields.Float(allow_none=True)
+    satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "满意+基本满意, per cent."})
+
+
+class StandingView(Schema):
+    branch_id = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    survey = fields.Dict(required=True, metadata={"description": "point -> ok | problem | null (not yet surveyed)."})
+    survey_problems = fields.List(fields.String(), required=True)
+    self_score = fields.Float(allow_none=True)
+    superior_score = fields.Float(allow_none=True)
+    ballots = fields.Dict(keys=fields.String(), values=fields.Nested(BallotGroupView), required=True)
+    category = fields.String(allow_none=True, metadata={"description": "Confirmed: advanced, average or lagging."})
+    total = fields.Float(allow_none=True)
+    shares = fields.Dict(required=True, metadata={"description": "Each source's contribution to the total."})
+    renormalised = fields.Boolean(required=True)
+    caps_applied = fields.List(fields.Dict(), required=True)
+    moved_up = fields.Boolean(required=True, metadata={"description": "晋位升级 at the last re-grade."})
+    rank = fields.Integer(allow_none=True)
+    missing = fields.List(fields.String(), required=True)
+
+
+class StandingsView(Schema):
+    cycle_id = fields.String(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    min_ballots = fields.Integer(required=True)
+    due_on = fields.String(allow_none=True)
+    branches = fields.List(fields.Nested(StandingView), required=True)
+    summary = fields.Dict(required=True)

@@ -8,6 +8,7 @@ from nameko.extensions import DependencyProvider
 
 from services.projections import queries, schemas
 from services.projections.projector import project
+from services.projections.standings import standings_of
 from services.projections.tables import ReadModel, open_read_model, skipped
 from shared.endpoints import OperationsEndpoints, rpc
 from shared.errors import not_found
@@ -80,6 +81,13 @@ class ProjectionsService(OperationsEndpoints):
         if found is None:
             raise not_found("年度", "cycle", cycle_id)
         return _cycle.dump(found)
+
+    @rpc
+    def standings(self, cycle_id: str, visible: list[str] | None = None) -> dict:
+        found = standings_of(self.model, cycle_id, visible)
+        if found is None:
+            raise not_found("年度", "cycle", cycle_id)
+        return found
 
     @rpc
     def applied_positions(self) -> dict[str, int]:

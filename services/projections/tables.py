@@ -9,7 +9,18 @@ import threading
 from dataclasses import dataclass
 
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    select,
+)
 
 from shared.eventstore import racing_replicas
 from shared.tracking import skipped_table, tracking_recorder
@@ -52,6 +63,8 @@ cycles = Table(
     Column("title", String(100), nullable=False),
     Column("weights", JSON, nullable=False),
     Column("thresholds", JSON, nullable=False),
+    Column("min_ballots", Integer, nullable=False),
+    Column("caps", JSON, nullable=False),
     Column("opened_at", String(40), nullable=False),
     Column("version", Integer, nullable=False),
 )
@@ -66,10 +79,44 @@ phases = Table(
     Column("due_on", String(10), nullable=False),
 )
 
+standings = Table(
+    "projections_standings", metadata,
+    Column("cycle_id", String(36), primary_key=True),
+    Column("branch_id", String(36), primary_key=True),
+    Column("survey", JSON, nullable=False),  # point -> "ok" | "problem"
+    Column("self_scores", JSON),
+    Column("superior_scores", JSON),
+    Column("category", String(10)),
+    Column("total", Float),
+    Column("arithmetic", JSON),
+    Column("moved_up", Boolean, nullable=False),
+    Column("grade_version", Integer, nullable=False),
+)
+
+ballot_boxes = Table(
+    "projections_ballot_boxes", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("cycle_id", String(36), nullable=False, index=True),
+    Column("branch_id", String(36), nullable=False),
+    Column("category", String(10), nullable=False),
+    Column("issued", Integer, nullable=False),
+    Column("voided", Integer, nullable=False),
+    Column("cast", Integer, nullable=False),
+    Column("score_sum", Float, nullable=False),
+    Column("satisfaction", JSON, nullable=False),
+)
+
 skipped = skipped_table(CONSUMER, metadata)
 
 # What `rebuild` replaces, and what `verify` compares.
-READ_TABLES = (branches, people, roles, cycles, phases, skipped)
+READ_TABLES = (branches, people, roles, cycles, phases, standings, ballot_boxes, skipped)
+# Raise when a read table changes shape: a store written by another version is rebuilt on start.
+MODEL_VERSION = 2
+meta = Table(
+    "projections_model", MetaData(),
+    Column("name", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
 
 
 @dataclass
@@ -96,8 +143,32 @@ def open_read_model(database_url: str) -> ReadModel:
         if database_url not in _opened:
             def create() -> ReadModel:
                 recorder = tracking_recorder(CONSUMER, database_url)
-                metadata.create_all(recorder.datastore.engine)
-                return ReadModel(recorder)
+                model = ReadModel(recorder)
+                _renew_if_outdated(model)
+                return model
 
             _opened[database_url] = racing_replicas(create)
         return _opened[database_url]
+
+
+def _renew_if_outdated(model: ReadModel) -> None:
+    """Tables of another model version are renewed: the followers then replay the sources into
+    the current shape."""
+    meta.create(model.engine, checkfirst=True)
+    with model.engine.begin() as db:
+        found = db.execute(select(meta.c.version).where(meta.c.name == CONSUMER)).scalar()
+    if found == MODEL_VERSION:
+        metadata.create_all(model.engine)
+    else:
+        renew(model)
+
+
+def renew(model: ReadModel) -> None:
+    """Empty every read table (in the current shape) and forget every source's position."""
+    metadata.drop_all(model.engine, tables=list(READ_TABLES))
+    metadata.create_all(model.engine, tables=list(READ_TABLES))
+    tracking = model.recorder.tracking_table
+    with model.engine.begin() as db:
+        db.execute(delete(tracking))
+        db.execute(delete(meta).where(meta.c.name == CONSUMER))
+        db.execute(meta.insert().values(name=CONSUMER, version=MODEL_VERSION))

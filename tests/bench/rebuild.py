@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 import services  # noqa: F401 - quiets eventlet's import-time notice
 from services.assessment.schemas import CONTRACT
 from services.cluster import Cluster, free_port
-from services.projections.rebuild import PAGE, replay, reset
-from services.projections.tables import branches, open_read_model, people, roles, skipped
+from services.projections.rebuild import PAGE, replay
+from services.projections.tables import branches, open_read_model, people, renew, roles, skipped
 from shared.consumer import SourceLog
 from shared.eventstore import EventLog
 from tests.bench.common import figure, note, stopwatch, target
@@ -95,7 +95,7 @@ def bench(label: str, app, counts: Counter, data_dir: Path, source_url: str, dat
     fetch.seconds = fetch.pages = 0
 
     with stopwatch() as took_reset:
-        reset(model)
+        renew(model)
     with stopwatch() as took:
         reached = replay(model, {"assessment": fetch})
     total = took_reset[0] + took[0]
@@ -139,7 +139,7 @@ def _check(model, reached: dict, head: int, counts: Counter) -> None:
 def _profile(label: str, model, fetch) -> None:
     """BENCH_PROFILE=1: a second, profiled rebuild (client side only), top functions to stderr."""
     profiler = cProfile.Profile()
-    reset(model)
+    renew(model)
     profiler.enable()
     replay(model, {"assessment": fetch})
     profiler.disable()
