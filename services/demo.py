@@ -1,5 +1,6 @@
 """A demo hospital, loaded through the public API on a fresh data directory: branches like those
-of the implementation plan's hospital, their people, and the 2012 cycle with the plan's dates."""
+of the implementation plan's hospital, their people, the 2012 cycle with the plan's dates, and
+this year's cycle with evaluation open to the end of the year, to try the first phase in."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import io
 import itertools
 import json
 import urllib.request
+from datetime import datetime
 from typing import Any
 
+from services.assessment.application.common import HOSPITAL_TIME
 from services.gateway.calendar import DEFAULT_PHASES, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
 
 BRANCHES = [
@@ -63,6 +66,18 @@ def cycle_2012() -> dict[str, Any]:
     }
 
 
+def cycle_this_year(year: int) -> dict[str, Any]:
+    """A year to try the first phase in: the 2012 plan's phases, but evaluation open all year."""
+    return {
+        **cycle_2012(),
+        "year": year,
+        "title": f"{year}年基层组织建设年（演示）",
+        "phases": [{"key": k, "name": n, "starts_on": f"{year}-{s}", "due_on": f"{year}-{'12-31' if k == 'survey' else d}"}
+                   for k, n, s, d in DEFAULT_PHASES],
+        "reason": "演示：测评全年开放",
+    }
+
+
 class Api:
     """Just enough of an HTTP client for the demo loader."""
 
@@ -96,6 +111,7 @@ def load(base: str, username: str, password: str) -> list[tuple[str, str, str]]:
     api = Api(base, username, password)
     api.upload("/api/v1/roster/import", "demo-roster.csv", roster_csv())
     api.post("/api/v1/cycles", cycle_2012())
+    api.post("/api/v1/cycles", cycle_this_year(datetime.now(HOSPITAL_TIME).year))
     people = {p["staff_no"]: p for p in api.get("/api/v1/people")}
     accounts = []
     for who, staff_no, login in (("总支书记", "1001", "zongzhi"), ("内科支部书记", _secretary_of("NK"), "neike")):

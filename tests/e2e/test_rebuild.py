@@ -3,6 +3,7 @@ on SQLite and on PostgreSQL."""
 
 import json
 import subprocess
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -32,12 +33,38 @@ def busy_system(request, tmp_path_factory):
     admin.delete(f"/api/v1/people/{person['id']}/roles", json={"role": "member", "branch_id": nk})
     admin.post(f"/api/v1/people/{person['id']}/roles", json={"role": "member", "branch_id": branches["WK"]["id"]})
     admin.put(f"/api/v1/people/{person['id']}/email", json={"email": "moved@hospital.example"})
-    cycle = admin.get("/api/v1/cycles").json()[0]["id"]
-    last = admin.put(f"/api/v1/cycles/{cycle}/phases/survey", json={"starts_on": "2012-04-01", "due_on": "2012-05-05"})
-    assert last.json()["applied"] is True
+    cycle = next(c["id"] for c in admin.get("/api/v1/cycles").json() if c["year"] == 2012)
+    admin.put(f"/api/v1/cycles/{cycle}/phases/survey", json={"starts_on": "2012-04-01", "due_on": "2012-05-05"})
+    first_phase(admin, branches)
     running.live_url = database or f"sqlite:///{running.cluster.data_dir / 'projections.sqlite'}"
     yield running
     running.close()
+
+
+def first_phase(admin, branches):
+    """A year of the first phase's facts: survey, self-assessment, ballots, superior scores, grades."""
+    year = datetime.now(timezone(timedelta(hours=8))).year
+    cycle = admin.post("/api/v1/cycles", json={
+        "year": year, "title": "本年度", "weights": {"self_assessment": 20, "ballots": 40, "superior": 40},
+        "phases": [{"key": "survey", "name": "调查摸底", "starts_on": f"{year}-01-01", "due_on": f"{year}-12-31"}],
+        "thresholds": {"advanced": 85, "average": 70}}).json()["id"]
+    scores = dict.fromkeys(("leadership_team", "member_body", "mechanism", "results", "mass_response"), 88)
+    for code in ("NK", "WK"):
+        path = f"/api/v1/cycles/{cycle}/branches/{branches[code]['id']}"
+        admin.post(f"{path}/survey", json={"point": "leadership", "finding": "problem", "text": "书记空缺"})
+        admin.post(f"{path}/survey", json={"point": "rules", "finding": "ok"})
+        admin.put(f"{path}/self-assessment", json={"scores": scores, "comments": "自评"})
+        admin.put(f"{path}/self-assessment", json={"scores": {**scores, "results": 92}, "comments": "修改"})
+        admin.put(f"{path}/superior-evaluation", json={"scores": scores})
+        codes = admin.post(f"{path}/ballot-codes", json={"category": "members", "count": 8}).json()["codes"]
+        for code_ in codes[:6]:
+            vote = {"code": code_, "ratings": dict.fromkeys(scores, "fairly_good"), "satisfaction": "satisfied"}
+            assert Client(admin.base).post("/api/v1/ballots", json=vote).status_code == 201
+        admin.post(f"{path}/ballot-boxes/close", json={"category": "members"})
+        assert admin.post(f"{path}/grade", json={}).status_code == 200
+        admin.put(f"{path}/superior-evaluation", json={"scores": {**scores, "results": 99}})
+        last = admin.post(f"{path}/grade", json={})  # a re-grade
+        assert last.json()["applied"] is True
 
 
 def projections_cli(system, *args):
@@ -54,6 +81,7 @@ def test_a_rebuild_into_empty_tables_equals_the_live_tables(busy_system, tmp_pat
     rebuilt_positions, rebuilt = snapshot(open_read_model(target))
     assert rebuilt_positions == positions
     assert sum(len(rows) for rows in live.values()) > 100
+    assert len(live["projections_standings"]) == 2 and len(live["projections_ballot_boxes"]) == 2
     assert rebuilt == live
 
 
