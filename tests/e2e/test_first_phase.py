@@ -137,3 +137,50 @@ def test_a_ballot_request_leaves_no_request_id_in_headers_or_logs(system, office
     for name in ("gateway", "assessment", "projections"):
         log = (system.cluster.log_dir / f"{name}.log").read_text()
         assert "voter-trace-123456" not in log and code not in log and code.replace("-", "") not in log
+
+
+def test_a_branch_secretary_works_on_their_own_branch_only(system, office, year):
+    cycle, branches = year
+    person = office.post("/api/v1/people", json={"staff_no": "FPS1", "name": "甲书记", "email": "fps1@h.cn",
+                                                 "roles": [{"role": "branch_secretary", "branch_id": branches["E"]}]}).json()
+    account = office.post("/api/v1/accounts", json={"person_id": person["id"]}).json()
+    secretary = Client(system.url, account["username"], account["password"])
+    own, other = (f"/api/v1/cycles/{cycle}/branches/{branches[c]}" for c in ("E", "F"))
+    scores = {"scores": dict.fromkeys(GOODS, 70)}
+    assert secretary.put(f"{own}/self-assessment", json=scores).status_code == 200
+    assert secretary.post(f"{own}/survey", json={"point": "rules", "finding": "ok"}).status_code == 200
+    refused = [
+        secretary.put(f"{other}/self-assessment", json=scores),
+        secretary.post(f"{other}/survey", json={"point": "rules", "finding": "ok"}),
+        secretary.put(f"{own}/superior-evaluation", json=scores),
+        secretary.post(f"{own}/ballot-codes", json={"category": "members", "count": 1}),
+        secretary.post(f"{own}/grade", json={}),
+        secretary.get(f"/api/v1/cycles/{cycle}/grades"),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    visible = secretary.get(f"/api/v1/cycles/{cycle}/standings").json()["branches"]
+    assert [b["code"] for b in visible] == ["FPE"]
+
+
+def test_the_standings_export_opens_as_a_workbook_with_the_same_figures(office, year):
+    import io
+
+    from openpyxl import load_workbook
+
+    cycle, _ = year
+    standings = {r["code"]: r for r in office.get(f"/api/v1/cycles/{cycle}/standings").json()["branches"]}
+    book = load_workbook(io.BytesIO(office.get(f"/api/v1/cycles/{cycle}/standings.xlsx").content))
+    rows = {r[1]: r for r in book["支部排名"].iter_rows(min_row=3, values_only=True)}
+    for code in ("FPA", "FPB", "FPC"):
+        assert rows[code][4] == standings[code]["total"]
+        assert rows[code][0] == standings[code]["rank"]
+    assert rows["FPC"][3] == "一般"
+
+
+def test_guessing_codes_is_slowed_down_per_address(system):
+    # Last in this module: it exhausts this address's allowance for a minute.
+    guesser = Client(system.url)
+    statuses = [guesser.post("/api/v1/ballots", json=ballot(f"AAAA-BBBB-{n:04d}", "good", "satisfied")).status_code
+                for n in range(45)]
+    assert statuses[0] == 404
+    assert 429 in statuses  # 20 failures a minute per gateway worker
