@@ -8,7 +8,7 @@ from flask import Response
 from services.assessment import schemas as commands
 from services.gateway import year
 from services.gateway.api import operation
-from services.gateway.extensions import BALLOT_FAILURES, limiter
+from services.gateway.extensions import code_failures
 from services.gateway.standings_file import standings_xlsx
 from services.gateway.web import json_body, parts
 from services.projections import schemas as views
@@ -55,7 +55,7 @@ def close_box(who, cycle_id: str, branch_id: str) -> dict:
 
 @operation("/ballots", "POST", "Cast a secret ballot with a one-time code (no account needed)", "ballots",
            body=commands.Ballot, status=201, public=True)
-@limiter.limit(BALLOT_FAILURES, deduct_when=lambda response: response.status_code >= 400)
+@code_failures
 def cast_ballot() -> dict:
     body = json_body()
     result = parts().intake.cast(body if isinstance(body, dict) else {})

@@ -16,7 +16,7 @@ from prometheus_client import multiprocess as prometheus_multiprocess
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.gateway import api_year, pages  # noqa: F401 - api_year registers its routes
+from services.gateway import api_year, pages, pages_year  # noqa: F401 - they register their routes
 from services.gateway.access import RoleCache
 from services.gateway.accounts import AccountStore
 from services.gateway.api import api
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     hops = int(os.environ.get("GRASSROOTS_PROXY_HOPS", "0"))
     if hops:
         # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto, and only theirs.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
     install(app)
     app.register_blueprint(api)

@@ -35,6 +35,11 @@ def sign_in_key() -> str:
 
 SIGN_IN_LIMITS = ("10/minute", "60/minute")
 
-# Wrong, used or voided ballot codes per address. Valid ballots are not counted: a ward's voters
-# may all come from behind one address. Codes carry 60 random bits; this only slows guessing.
+# Wrong, used or voided ballot codes per address, on the page and the API together. Valid
+# ballots, and ballots refused before their code was looked at (422), are not counted: a ward's
+# voters may all come from behind one address. Codes carry 60 random bits; this only slows guessing.
 BALLOT_FAILURES = "20/minute"
+code_failures = limiter.shared_limit(
+    BALLOT_FAILURES, scope="ballot-codes",
+    deduct_when=lambda response: response.status_code >= 400 and response.status_code != 422,
+)

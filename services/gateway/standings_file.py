@@ -13,7 +13,7 @@ from services.assessment.domain.evaluations import FIVE_POINTS
 
 MISSING_NAMES = {"survey": "调查摸底", "self_assessment": "自评", "ballots_members": "党员测评",
                  "ballots_masses": "群众测评", "superior": "上级考评", "grade": "定级确认"}
-HEADERS = ["排名", "支部编码", "支部", "类别", "总分", "自评得分", "测评得分", "考评得分",
+HEADERS = ["排名", "支部编码", "支部", "类别", "总分", "自评贡献分", "测评贡献分", "考评贡献分",
            "党员测评票数", "党员满意率%", "群众测评票数", "群众满意率%", "调查发现问题", "晋位升级", "尚未完成"]
 
 

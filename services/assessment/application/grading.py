@@ -40,8 +40,8 @@ class GradingCommands(UseCases):
     def confirm_grade(self, by: By, cycle: str, branch: str, expected_total: float | None) -> dict[str, Any]:
         arithmetic = self.propose_grade(cycle, branch)
         if expected_total is not None and abs(arithmetic["total"] - expected_total) > 0.005:
-            raise Problem("conflict", f"评分已变化（现为 {arithmetic['total']}），请重新核对后确认。",
-                          f"The scores changed (the total is now {arithmetic['total']}); review again.")
+            raise Problem("conflict", f"评分已变化（现为 {arithmetic['total']:.2f}），请重新核对后确认。",
+                          f"The scores changed (the total is now {arithmetic['total']:.2f}); review again.")
         graded = self._find(Grade, Grade.create_id(cycle, branch))
         if graded is None:
             graded = Grade(cycle_id=cycle, branch_id=branch, arithmetic=arithmetic, category=arithmetic["category"],
