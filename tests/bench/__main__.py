@@ -4,7 +4,8 @@
 
 Environment: BENCH_EVENTS (events in each log, default 24000), BENCH_HTTP_SECONDS (default
 30), BENCH_PROFILE=1 (print a cProfile of a second rebuild to stderr), BENCH_ONLY (comma list
-of relay, rebuild, http)."""
+of relay, rebuild, http, ballots), BENCH_BALLOT_SECONDS (default 60),
+BENCH_BALLOT_SYSTEM_ENV (NAME=value,... for the system of the ballots figure, to try a setting)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ from pathlib import Path
 import services  # noqa: F401 - quiets eventlet's import-time notice
 from services.assessment.application import AssessmentApplication
 from shared.eventstore import Checkpoint, store_env
-from tests.bench import http_commands, rebuild, relay
+from tests.bench import ballots, http_commands, rebuild, relay
 from tests.bench.common import Scratch, note, print_targets, stopwatch
 from tests.bench.fill import fill
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "24000"))
-ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "relay,rebuild,http").split(",")))
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "relay,rebuild,http,ballots").split(",")))
 
 
 def _terminated(signum, frame):
@@ -64,6 +65,8 @@ def main() -> int:
                                   scratch.amqp_uri, stack)
         if "http" in ONLY:
             http_commands.bench(scratch_dir / "system", stack)
+        if "ballots" in ONLY:
+            ballots.bench(scratch_dir / "ballots", stack)
         print_targets()
     note(f"bench finished in {time.perf_counter() - started:.0f} s; "
          f"load average at the end: {os.getloadavg()[0]:.2f}")

@@ -11,6 +11,7 @@ from collections import Counter
 
 from services.assessment.application import AssessmentApplication
 from services.assessment.domain import Branch, Cycle, Person
+from services.assessment.domain.cycle import DEFAULT_CAPS, DEFAULT_MIN_BALLOTS
 from shared.facts import By
 
 PEOPLE_PER_BRANCH = 10
@@ -59,7 +60,8 @@ def _branch_with_people(b: int) -> list:
 def _cycle(year: int) -> Cycle:
     by = _by(year)
     phases = [{k: v.format(y=year) for k, v in p.items()} for p in PHASES]
-    cycle = Cycle.open(year, f"{year}年基层组织建设年", phases, WEIGHTS, THRESHOLDS, **by)
+    cycle = Cycle.open(year, f"{year}年基层组织建设年", phases, WEIGHTS, THRESHOLDS, DEFAULT_MIN_BALLOTS,
+                       [dict(cap) for cap in DEFAULT_CAPS], **by)
     cycle.reschedule("survey", f"{year}-03-05", f"{year}-05-05", **by)
     return cycle
 
