@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import ValidationError
+from nameko.timer import timer
 
 from services.assessment import schemas
 from services.assessment.application import AssessmentApplication, roster_problem
@@ -147,6 +148,10 @@ class AssessmentService(OperationsEndpoints, EventLogEndpoints):
     def close_box(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
         command = load(_close_box, payload)
         return self.app.close_box(_by(actor, command), cycle_id, branch_id, **command)
+
+    @timer(interval=1)
+    def count_waiting_ballots(self) -> None:
+        self.app.count_waiting_ballots()
 
     @rpc
     def box_codes(self, box_id: str) -> dict:

@@ -1,15 +1,15 @@
-"""Taking ballots in at a thousand a second: requests share RPC calls.
+"""Taking ballots in at hundreds a second: requests share RPC calls.
 
-A ballot request hands its ballot to this worker process's intake and waits. The intake's
-thread sends whatever has gathered (up to `max_batch`, waiting at most `window` seconds for
-company) as one `cast_ballots` call, and gives each request its own result. One RPC costs about
-as much as a hundred ballots inside it. No request id travels with the batch."""
+A ballot request hands its ballot to this worker process's intake and waits. A few sender
+threads each take everything that has gathered (up to `max_batch`) and send it as one
+`cast_ballots` call, giving each request its own result. While one call is under way the next
+batch gathers, so batches grow with the load and an idle system answers at once. One RPC costs
+about as much as dozens of ballots inside it. No request id travels with a batch."""
 
 from __future__ import annotations
 
 import queue
 import threading
-import time
 from concurrent.futures import Future
 from typing import Any
 
@@ -17,9 +17,9 @@ from shared.rpcclient import RpcPool, unavailable
 
 
 class BallotIntake:
-    def __init__(self, pool: RpcPool, window: float = 0.004, max_batch: int = 200, timeout: float = 15.0):
+    def __init__(self, pool: RpcPool, senders: int = 3, max_batch: int = 200, timeout: float = 15.0):
         self.pool = pool
-        self.window = window
+        self.senders = senders
         self.max_batch = max_batch
         self.timeout = timeout
         self._waiting: queue.Queue[tuple[dict, Future]] = queue.Queue()
@@ -39,19 +39,16 @@ class BallotIntake:
     def _start(self) -> None:
         with self._starting:
             if not self._started:
-                threading.Thread(target=self._run, name="ballot-intake", daemon=True).start()
+                for n in range(self.senders):
+                    threading.Thread(target=self._run, name=f"ballot-intake-{n}", daemon=True).start()
                 self._started = True
 
     def _run(self) -> None:
         while True:
             batch = [self._waiting.get()]
-            closes = time.monotonic() + self.window
             while len(batch) < self.max_batch:
-                remaining = closes - time.monotonic()
-                if remaining <= 0:
-                    break
                 try:
-                    batch.append(self._waiting.get(timeout=remaining))
+                    batch.append(self._waiting.get_nowait())
                 except queue.Empty:
                     break
             self._send(batch)

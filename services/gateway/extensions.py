@@ -35,11 +35,11 @@ def sign_in_key() -> str:
 
 SIGN_IN_LIMITS = ("10/minute", "60/minute")
 
-# Wrong, used or voided ballot codes per address, on the page and the API together. Valid
-# ballots, and ballots refused before their code was looked at (422), are not counted: a ward's
-# voters may all come from behind one address. Codes carry 60 random bits; this only slows guessing.
+# Unknown (404), used or voided (409) ballot codes per address, on the page and the API together.
+# Nothing else counts: not valid ballots (a ward's voters may all come from behind one address),
+# not incomplete ones, not an overloaded service's 503. Codes carry 60 random bits; this only
+# slows guessing.
 BALLOT_FAILURES = "20/minute"
 code_failures = limiter.shared_limit(
-    BALLOT_FAILURES, scope="ballot-codes",
-    deduct_when=lambda response: response.status_code >= 400 and response.status_code != 422,
+    BALLOT_FAILURES, scope="ballot-codes", deduct_when=lambda response: response.status_code in (404, 409),
 )

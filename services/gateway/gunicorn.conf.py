@@ -9,7 +9,8 @@ from shared.config import load_settings
 bind = f"{os.environ.get('GRASSROOTS_HOST', '127.0.0.1')}:{os.environ.get('GRASSROOTS_PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("GRASSROOTS_WORKERS", "2"))
-threads = int(os.environ.get("GRASSROOTS_THREADS", "8"))
+# Ballot requests wait on the shared intake: a worker needs threads for a batch's worth.
+threads = int(os.environ.get("GRASSROOTS_THREADS", "32"))
 wsgi_app = "services.gateway.app:create_app()"
 timeout = 30
 graceful_timeout = 10

@@ -45,8 +45,9 @@ def election(cast: list[tuple[str, dict]], monkeypatch) -> tuple[AssessmentAppli
                            K, DEFAULT_CAPS)["id"]
     branch = app.register_branch(by, "NK", "内科支部", [])["id"]
     app.issue_codes(by, cycle, branch, "members", len(CODES))
-    for code, ballot in cast:  # one at a time, as voters come
+    for code, ballot in cast:  # one at a time, as voters come, the sweep running between them
         assert app.cast_ballots([{"code": code, **ballot}]) == [{"accepted": True}]
+        app.count_waiting_ballots()
     app.close_box(by, cycle, branch, "members")
     return app, folder / "assessment.sqlite"
 

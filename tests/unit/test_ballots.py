@@ -73,11 +73,19 @@ def test_a_voided_code_is_refused(app, group):
 def test_ballots_are_recorded_only_in_shuffled_batches_of_at_least_k(app, group):
     codes = app.issue_codes(BY, *group, "members", 10)["codes"]
     app.cast_ballots([ballot(codes[0]), ballot(codes[1])])
+    assert app.count_waiting_ballots() == 0
     assert cast_events(app) == []  # two of k = 3: still in the box
     app.cast_ballots([ballot(codes[2], "dissatisfied")])
+    assert app.count_waiting_ballots() == 3
     assert len(cast_events(app)) == 1
     box = app.repository.get(BallotBox.create_id(*group, "members"))
     assert box.cast == 3 and box.satisfaction == {"satisfied": 2, "basically_satisfied": 0, "dissatisfied": 1}
+
+
+def test_intake_records_a_full_batch_at_once_without_waiting_for_the_sweep(app, group):
+    codes = app.issue_codes(BY, *group, "members", 30)["codes"]
+    app.cast_ballots([ballot(code) for code in codes[:25]])
+    assert len(cast_events(app)) == 1
 
 
 def test_closing_a_box_counts_the_remainder_and_voids_the_unused_codes(app, group):

@@ -4,10 +4,14 @@ from services.assessment.application.ballots import BallotCommands
 from services.assessment.application.evaluations import EvaluationCommands
 from services.assessment.application.grading import GradingCommands
 from services.assessment.application.roster import RosterCommands, roster_problem
+from services.assessment.domain import BallotBox
 
 
 class AssessmentApplication(RosterCommands, EvaluationCommands, BallotCommands, GradingCommands):
     name = "assessment"
+    # A ballot box gains a fact per batch of ballots all through the first phase: without
+    # snapshots, every batch would replay all the box's earlier ones.
+    snapshotting_intervals = {BallotBox: 50}
 
 
 __all__ = ["AssessmentApplication", "roster_problem"]
