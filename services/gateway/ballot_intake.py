@@ -17,7 +17,7 @@ from shared.rpcclient import RpcPool, unavailable
 
 
 class BallotIntake:
-    def __init__(self, pool: RpcPool, senders: int = 3, max_batch: int = 200, timeout: float = 15.0):
+    def __init__(self, pool: RpcPool, senders: int = 1, max_batch: int = 200, timeout: float = 15.0):
         self.pool = pool
         self.senders = senders
         self.max_batch = max_batch

@@ -11,7 +11,7 @@ class AssessmentApplication(RosterCommands, EvaluationCommands, BallotCommands, 
     name = "assessment"
     # A ballot box gains a fact per batch of ballots all through the first phase: without
     # snapshots, every batch would replay all the box's earlier ones.
-    snapshotting_intervals = {BallotBox: 50}
+    snapshotting_intervals = {BallotBox: 10}
 
 
 __all__ = ["AssessmentApplication", "roster_problem"]

@@ -11,6 +11,8 @@ together, so an accepted ballot is never lost."""
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -67,6 +69,7 @@ class BallotCommands(UseCases):
         super().__init__(env)
         racing_replicas(lambda: metadata.create_all(self.datastore.engine))
         self._cycle_ids: dict[str, str] = {}  # box -> cycle: a box never changes cycle
+        self._cycles: dict[str, tuple[float, Cycle]] = {}
 
     def issue_codes(self, by: By, cycle: str, branch: str, category: str, count: int) -> dict[str, Any]:
         """New one-time codes, returned once: only their digests are kept."""
@@ -100,7 +103,7 @@ class BallotCommands(UseCases):
         with self.datastore.transaction(commit=True) as session:
             unused = session.execute(update(codes).where(codes.c.box_id == str(box.id), codes.c.state == "issued")
                                      .values(state="voided")).rowcount
-            self._release(session, str(box.id), at_least=1)
+            self._release_where(session, [str(box.id)], lambda _: 1)
             box = self._get(BallotBox, box.id)
             box.void(unused, **by.fields())
             return receipt(box, self.save(box))
@@ -109,7 +112,6 @@ class BallotCommands(UseCases):
         """Take in a batch of ballots; one result per ballot, in order. One transaction, and a
         handful of statements whatever the batch's size."""
         digests = [code_digest(b["code"]) for b in ballots]
-        cycles: dict[str, Cycle] = {}  # read once per batch: a deadline may have moved
         results: list[dict[str, Any] | None] = [None] * len(ballots)
         with self.datastore.transaction(commit=True) as session:
             found = {r.digest: r for r in session.execute(
@@ -120,7 +122,7 @@ class BallotCommands(UseCases):
                 try:
                     if row is None or row.state != "issued" or digest in wanted:
                         raise _refusal("used" if digest in wanted else None if row is None else row.state)
-                    self._cycle_of(row.box_id, cycles).check_open(self.today(), "党员群众测评", "Balloting")
+                    self._cycle_of(row.box_id).check_open(self.today(), "党员群众测评", "Balloting")
                     wanted[digest] = n
                 except Problem as problem:
                     results[n] = {"accepted": False, **problem.as_dict()}
@@ -138,26 +140,26 @@ class BallotCommands(UseCases):
                     results[n] = {"accepted": False, **_refusal("used").as_dict()}
             if keep:
                 session.execute(insert(pending), keep)
-            for box in {row["box_id"] for row in keep}:
-                self._release(session, box, at_least=max(self._cycle_of(box, cycles).min_ballots, RELEASE_AT))
+            self._release_where(session, sorted({row["box_id"] for row in keep}),
+                                lambda box: max(self._cycle_of(box).min_ballots, RELEASE_AT))
         return results  # type: ignore[return-value]
 
     def count_waiting_ballots(self) -> int:
         """Record every box's pending ballots once there are at least k of them (run every
         second): intake itself records only fuller batches, which is cheaper under load."""
-        with self.datastore.transaction(commit=False) as session:
-            waiting = session.execute(select(pending.c.box_id, func.count()).group_by(pending.c.box_id)).all()
-        counted, cycles = 0, {}
-        for box, count in waiting:
-            if count >= self._cycle_of(box, cycles).min_ballots:
-                with self.datastore.transaction(commit=True) as session:
-                    counted += self._release(session, box, at_least=self._cycle_of(box, cycles).min_ballots)
-        return counted
+        with self.datastore.transaction(commit=True) as session:
+            return self._release_where(session, None, lambda box: self._cycle_of(box).min_ballots)
 
-    def _release(self, session: Session, box_id: str, at_least: int) -> int:
+    def _release_where(self, session: Session, boxes: list[str] | None, enough: Callable[[str], int]) -> int:
+        """Record the pending ballots of each box (of `boxes`, or all) that holds `enough(box)`."""
+        query = select(pending.c.box_id, func.count()).group_by(pending.c.box_id)
+        if boxes is not None:
+            query = query.where(pending.c.box_id.in_(boxes))
+        waiting = session.execute(query).all()
+        return sum(self._release(session, box) for box, count in waiting if count >= enough(box))
+
+    def _release(self, session: Session, box_id: str) -> int:
         rows = session.execute(select(pending.c.id, pending.c.ballot).where(pending.c.box_id == box_id)).all()
-        if len(rows) < at_least or not rows:
-            return 0
         if self.datastore.engine.dialect.name == "sqlite":
             session.execute(text("PRAGMA secure_delete = ON"))  # deleted ballots leave no bytes behind
         session.execute(delete(pending).where(pending.c.id.in_([r.id for r in rows])))
@@ -168,13 +170,16 @@ class BallotCommands(UseCases):
         self.save(box)
         return len(batch)
 
-    def _cycle_of(self, box_id: str, cycles: dict[str, Cycle]) -> Cycle:
+    def _cycle_of(self, box_id: str) -> Cycle:
+        """The box's cycle, read again at most once a second (a deadline may move)."""
         if box_id not in self._cycle_ids:
             self._cycle_ids[box_id] = self._get(BallotBox, UUID(box_id)).cycle_id
         cycle = self._cycle_ids[box_id]
-        if cycle not in cycles:
-            cycles[cycle] = self._get(Cycle, cycle)
-        return cycles[cycle]
+        read_at, found = self._cycles.get(cycle, (0.0, None))
+        if found is None or time.monotonic() - read_at > 1.0:
+            found = self._get(Cycle, cycle)
+            self._cycles[cycle] = (time.monotonic(), found)
+        return found
 
     def box_codes(self, box: str) -> dict[str, int]:
         """How many of a box's codes are issued (unused), used and voided."""
