@@ -1,10 +1,11 @@
 """Taking ballots in at hundreds a second: requests share RPC calls.
 
-A ballot request hands its ballot to this worker process's intake and waits. A few sender
-threads each take everything that has gathered (up to `max_batch`) and send it as one
+A ballot request hands its ballot to this worker process's intake and waits. The sender
+thread takes everything that has gathered (up to `max_batch`) and sends it as one
 `cast_ballots` call, giving each request its own result. While one call is under way the next
 batch gathers, so batches grow with the load and an idle system answers at once. One RPC costs
-about as much as dozens of ballots inside it. No request id travels with a batch."""
+about as much as dozens of ballots inside it (measured: one sender a worker takes more ballots
+a second than two or three, whose batches are smaller). No request id travels with a batch."""
 
 from __future__ import annotations
 
