@@ -2,6 +2,7 @@
 voter's page on a phone, the branch page, the printable code sheet, grading and standings."""
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -75,9 +76,23 @@ def issue(office, cycle, branch, category, count):
 
 
 def cast(system, codes, level, satisfaction="satisfied"):
+    """Vote with each code, then wait until the ballots are counted (the service records
+    waiting ballots once a second)."""
+    office = Client(system.url, "admin", ADMIN_PASSWORD)
+    before = counted(office)
     for code in codes:
         ballot = {"code": code, "ratings": dict.fromkeys(GOODS, level), "satisfaction": satisfaction}
         assert requests.post(f"{system.url}/api/v1/ballots", json=ballot, timeout=30).status_code == 201
+    deadline = time.monotonic() + 10
+    while counted(office) < before + len(codes):
+        assert time.monotonic() < deadline, "the ballots were not counted"
+        time.sleep(0.2)
+
+
+def counted(office):
+    cycle = next(c["id"] for c in office.get("/api/v1/cycles").json() if c["year"] == YEAR)
+    rows = office.get(f"/api/v1/cycles/{cycle}/standings").json()["branches"]
+    return sum(group["count"] for row in rows for group in row["ballots"].values())
 
 
 def score(office, cycle, branch, what, value):
