@@ -43,7 +43,8 @@ class Lease:
             return True
         try:
             if self._connection is None:
-                self._connection = self.engine.connect()
+                # Autocommit: the lock belongs to the session; no transaction may stay open.
+                self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             held = bool(self._connection.execute(
                 text("SELECT pg_try_advisory_lock(hashtext(:name))"), {"name": self.name}).scalar())
         except Exception:
@@ -56,7 +57,10 @@ class Lease:
     def release(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(Exception):  # a broken connection is gone either way
-                # Invalidate, not just close: a pooled connection would keep holding the lock.
+                # Unlock now (the server would notice a closed connection only a moment later),
+                # and invalidate, not just close: a pooled connection would keep the lock.
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            with contextlib.suppress(Exception):
                 self._connection.invalidate()
                 self._connection.close()
             self._connection = None
