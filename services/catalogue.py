@@ -9,12 +9,12 @@ from types import ModuleType
 from eventsourcing.domain import Aggregate
 from marshmallow import Schema, fields
 
-from services.assessment.domain import ballots, cycle, evaluations, grading, roster
+from services.assessment.domain import ballots, cycle, evaluations, grading, reports, roster
 from services.assessment.schemas import CONTRACT as ASSESSMENT
 from shared.envelope import Contract, EnvelopeSchema, public_type
 
 CONTRACTS: list[tuple[Contract, list[ModuleType]]] = [
-    (ASSESSMENT, [roster, cycle, evaluations, ballots, grading]),
+    (ASSESSMENT, [roster, cycle, evaluations, ballots, grading, reports]),
 ]
 
 

@@ -59,7 +59,9 @@ def cycle_2012() -> dict[str, Any]:
     return {
         "year": 2012,
         "title": "2012年基层组织建设年",
-        "phases": [{"key": k, "name": n, "starts_on": f"2012-{s}", "due_on": f"2012-{d}"} for k, n, s, d in DEFAULT_PHASES],
+        # The seed's three phases; it sets no date for the reports (述职), due with the last one.
+        "phases": [{"key": k, "name": n, "starts_on": f"2012-{s}", "due_on": f"2012-{d}"}
+                   for k, n, s, d in DEFAULT_PHASES if k != "report"],
         "weights": DEFAULT_WEIGHTS,
         "thresholds": DEFAULT_THRESHOLDS,
         "reason": "淮四院党字〔2012〕9号：关于在创先争优活动中开展基层组织建设年的实施意见",
@@ -111,13 +113,26 @@ def load(base: str, username: str, password: str) -> list[tuple[str, str, str]]:
     api = Api(base, username, password)
     api.upload("/api/v1/roster/import", "demo-roster.csv", roster_csv())
     api.post("/api/v1/cycles", cycle_2012())
-    api.post("/api/v1/cycles", cycle_this_year(datetime.now(HOSPITAL_TIME).year))
+    this_year = api.post("/api/v1/cycles", cycle_this_year(datetime.now(HOSPITAL_TIME).year))["id"]
+    reports(api, this_year)
     people = {p["staff_no"]: p for p in api.get("/api/v1/people")}
     accounts = []
     for who, staff_no, login in (("总支书记", "1001", "zongzhi"), ("内科支部书记", _secretary_of("NK"), "neike")):
         created = api.post("/api/v1/accounts", {"person_id": people[staff_no]["id"], "username": login})
         accounts.append((who, created["username"], created["password"]))
     return accounts
+
+
+def reports(api: Api, cycle: str) -> None:
+    """A few reports (述职) of this year, entered by the Party office, with signed evaluations."""
+    branches = {b["code"]: b["id"] for b in api.get("/api/v1/branches")}
+    path = f"/api/v1/cycles/{cycle}/reports"
+    text = "一、抓党建工作的主要做法\n二、存在的问题\n三、下一步打算"
+    made = {code: api.post(path, {"level": 1, "branch_id": branches[code], "period": "本年度", "text": text})["id"]
+            for code in ("NK", "WK", "YJ")}
+    api.post(path, {"level": 2, "period": "本年度", "text": text})
+    for evaluator, rating in (("WK", "good"), ("YJ", "fairly_good"), ("MJ", "good")):
+        api.post(f"{path}/{made['NK']}/evaluations", {"organisation_id": branches[evaluator], "rating": rating})
 
 
 def _secretary_of(code: str) -> str:

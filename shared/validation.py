@@ -35,6 +35,7 @@ _CHINESE = [
     (r"Must be greater than or equal to (\S+)\.", r"不能小于 \1。"),
     (r"Must be less than or equal to (\S+)\.", r"不能大于 \1。"),
     (r"Must be one of: (.*)\.", r"应为以下之一：\1。"),
+    (r"A file may be at most 5 MB\.", "文件不能超过 5 MB。"),
     (r"String does not match expected pattern\.", "格式不正确。"),
     (r"Use 1-32 letters, digits, '-' or '_'\.", "请使用 1 到 32 位字母、数字、“-”或“_”。"),
     (r"Use 1-32 lower-case letters, digits or '_'\.", "请使用 1 到 32 位小写字母、数字或“_”。"),

@@ -4,6 +4,7 @@ The gateway authorises every call before it reaches here and names the acting ac
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from marshmallow import ValidationError
@@ -34,6 +35,12 @@ _void_code = schemas.VoidCode()
 _close_box = schemas.CloseBox()
 _ballot = schemas.Ballot()
 _confirm = schemas.ConfirmGrade()
+_submit_report = schemas.SubmitReport()
+_evaluate_report = schemas.EvaluateReport()
+_examine_report = schemas.ExamineReport()
+_issue_report_codes = schemas.IssueReportCodes()
+_close_report_box = schemas.CloseReportBox()
+_secret_evaluation = schemas.SecretEvaluation()
 
 
 def _load_rows(rows: list[dict]) -> list[dict]:
@@ -48,6 +55,19 @@ def _load_rows(rows: list[dict]) -> list[dict]:
     if errors:
         raise roster_problem(errors)
     return loaded
+
+
+def _each_valid(schema: Any, items: list[dict], take: Any) -> list[dict]:
+    """`take` the valid items of a batch; one result per item, in order."""
+    valid, results = [], []
+    for item in items:
+        try:
+            valid.append(load(schema, item))
+            results.append(None)
+        except Problem as problem:
+            results.append({"accepted": False, **problem.as_dict()})
+    taken = iter(take(valid))
+    return [result if result is not None else next(taken) for result in results]
 
 
 def _by(actor: str, command: dict[str, Any]) -> By:
@@ -160,15 +180,7 @@ class AssessmentService(OperationsEndpoints, EventLogEndpoints):
     @rpc
     def cast_ballots(self, ballots: list[dict]) -> list[dict]:
         """A batch of ballots from the gateway; one result per ballot. Carries no request id."""
-        valid, results = [], []
-        for ballot in ballots:
-            try:
-                valid.append(load(_ballot, ballot))
-                results.append(None)
-            except Problem as problem:
-                results.append({"accepted": False, **problem.as_dict()})
-        taken = iter(self.app.cast_ballots(valid))
-        return [result if result is not None else next(taken) for result in results]
+        return _each_valid(_ballot, ballots, self.app.cast_ballots)
 
     # --- grading -------------------------------------------------------------------------
 
@@ -186,3 +198,41 @@ class AssessmentService(OperationsEndpoints, EventLogEndpoints):
     def confirm_grade(self, actor: str, cycle_id: str, branch_id: str, payload: dict) -> dict:
         command = load(_confirm, payload)
         return self.app.confirm_grade(_by(actor, command), cycle_id, branch_id, **command)
+
+    # --- the review ledger ---------------------------------------------------------------
+
+    @rpc
+    def submit_report(self, actor: str, cycle_id: str, payload: dict) -> dict:
+        command = load(_submit_report, payload)
+        by = _by(actor, command)
+        return self.app.submit_report(by, cycle_id, command.pop("level"), command.pop("branch_id"), **command)
+
+    @rpc
+    def evaluate_report(self, actor: str, report_id: str, payload: dict) -> dict:
+        command = load(_evaluate_report, payload)
+        return self.app.evaluate_report(_by(actor, command), report_id, **command)
+
+    @rpc
+    def examine_report(self, actor: str, report_id: str, payload: dict) -> dict:
+        command = load(_examine_report, payload)
+        return self.app.examine_report(_by(actor, command), report_id, **command)
+
+    @rpc
+    def issue_report_codes(self, actor: str, report_id: str, payload: dict) -> dict:
+        command = load(_issue_report_codes, payload)
+        return self.app.issue_report_codes(_by(actor, command), report_id, **command)
+
+    @rpc
+    def close_report_box(self, actor: str, report_id: str, payload: dict) -> dict:
+        command = load(_close_report_box, payload)
+        return self.app.close_report_box(_by(actor, command), report_id, **command)
+
+    @rpc
+    def cast_report_evaluations(self, evaluations: list[dict]) -> list[dict]:
+        """Secret evaluations from the gateway; one result each. Carries no request id."""
+        return _each_valid(_secret_evaluation, evaluations, self.app.cast_report_evaluations)
+
+    @rpc
+    def read_attachment(self, sha256: str) -> str:
+        """A report's attachment, base64-encoded."""
+        return base64.b64encode(self.app.attachments.get(sha256)).decode()

@@ -16,7 +16,7 @@ from prometheus_client import multiprocess as prometheus_multiprocess
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.gateway import api_year, pages, pages_year  # noqa: F401 - they register their routes
+from services.gateway import api_reviews, api_year, pages, pages_reviews, pages_year  # noqa: F401 - they register their routes
 from services.gateway.access import RoleCache
 from services.gateway.accounts import AccountStore
 from services.gateway.api import api
@@ -30,7 +30,8 @@ from shared.errors import Problem
 from shared.logs import configure_logging
 
 log = logging.getLogger("grassroots.gateway")
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# A roster file, or a report with its attachments (5 MB each, base64 in JSON).
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -110,7 +111,7 @@ def _errors(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response:
         names = {404: ("not_found", "页面或资源不存在。", "No such page or resource."),
                  405: ("method_not_allowed", "不支持该请求方法。", "Method not allowed."),
-                 413: ("too_large", "上传的文件太大（最大 5 MB）。", "The upload is too large (5 MB at most).")}
+                 413: ("too_large", "上传的内容太大（最多 16 MB）。", "The upload is too large (16 MB at most).")}
         code, zh, en = names.get(exc.code or 400, ("bad_request", "请求有误。", exc.description or "Bad request."))
         return refused(Problem(code, zh, en))
 

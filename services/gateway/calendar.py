@@ -14,6 +14,7 @@ DEFAULT_PHASES = [
     ("survey", "调查摸底，分类定级", "04-01", "04-30"),
     ("rectify", "整改提高，晋位升级", "04-01", "06-30"),
     ("learn", "学习先进，创先争优", "06-01", "09-30"),
+    ("report", "三级联述联评联考", "12-01", "12-31"),
 ]
 DEFAULT_WEIGHTS = {"self_assessment": 20, "ballots": 40, "superior": 40}
 DEFAULT_THRESHOLDS = {"advanced": 85, "average": 70}

@@ -24,7 +24,8 @@ from shared.errors import Problem
 HOSPITAL_TIME = timezone(timedelta(hours=8))
 
 # Refusals a year form shows next to itself; anything else goes to the error page.
-YEAR_FORM_CODES = (*FORM_CODES, "closed", "not_ready", "unknown_code", "code_used", "code_voided")
+YEAR_FORM_CODES = (*FORM_CODES, "closed", "not_ready", "unknown_code", "code_used", "code_voided", "already_evaluated",
+                   "already_examined", "own_report", "not_reporter")
 
 NOTICES = {
     "survey_recorded": "调查结论已保存。",
@@ -50,7 +51,9 @@ TERMS = {
 FIELD_NAMES = {
     "point": "调查项", "finding": "调查结论", "text": "问题描述", "comments": "评语", "scores": "五好评分",
     "category": "测评对象", "count": "数量", "code": "投票码", "ratings": "五好评价",
-    "satisfaction": "总体满意度", "expected_total": "总分",
+    "satisfaction": "总体满意度", "expected_total": "总分", "level": "述职层级", "branch_id": "支部",
+    "reporter_id": "述职人", "period": "述职期间", "attachments": "附件", "organisation_id": "评议组织",
+    "rating": "评议等次", "comment": "意见", "score": "考核得分", "verdict": "考核结果",
     **{f"scores.{good}": f"{name}（分数）" for good, name in FIVE_GOODS.items()},
     **{f"ratings.{good}": name for good, name in FIVE_GOODS.items()},
 }
@@ -58,6 +61,15 @@ FIELD_NAMES = {
 
 def today() -> date:
     return datetime.now(HOSPITAL_TIME).date()
+
+
+def form_number(text: str) -> Any:
+    """A typed number as an int when it is one; anything else goes on for the service to refuse."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        return text or None
 
 
 def readable(problem: Problem) -> Problem:
@@ -90,6 +102,32 @@ def submit(action: Callable[[], Any], done: str, again: Callable[[Problem], Resp
             raise
         return again(problem)
     return redirect(f"{target}?ok={done}{'#' + anchor if anchor else ''}")
+
+
+def codes_sheet(issue: Callable[[], list[str]], again: Callable[[Problem], Response], **sheet: Any) -> Response:
+    """Issue codes and show them this once, on a sheet to print and cut: never stored, never
+    redirected (a reload issues new ones, as the sheet warns)."""
+    check_csrf(request.form.get("csrf_token"))
+    try:
+        codes = issue()
+    except Problem as problem:
+        if problem.code not in YEAR_FORM_CODES:
+            raise
+        return again(problem)
+    return render("codes_sheet.html", status=201, codes=codes, **sheet)
+
+
+def anonymous_page(template: str, status: int = 200, problem: Problem | None = None, **context: Any) -> Response:
+    """A page of the anonymous paths (`/vote`, `/evaluate`): no caller on purpose, so a signed-in
+    voter's session is not looked at, let alone linked."""
+    response = make_response(render_template(template, who=None, notice=None, csrf_token="",
+                                             problem=readable(problem) if problem else None, **context))
+    response.status_code = status
+    return response
+
+
+def too_many_attempts() -> Problem:
+    return Problem("rate_limited", "尝试次数过多，请一分钟后再试。", "Too many attempts; wait a minute.")
 
 
 def cap_reason(cap: dict, arithmetic: dict | None = None) -> str:

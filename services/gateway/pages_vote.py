@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 
 from services.assessment.domain.ballots import LEVELS, SATISFACTION
 from services.assessment.domain.evaluations import FIVE_GOODS
 from services.gateway.extensions import code_failures
-from services.gateway.pages_terms import TERMS, readable
+from services.gateway.pages_terms import TERMS, anonymous_page, too_many_attempts
 from services.gateway.web import parts
 from shared.errors import Problem
 
@@ -23,12 +23,7 @@ bp = Blueprint("vote", __name__)
 
 def _page(template: str = "vote.html", status: int = 200, problem: Problem | None = None,
           answers: dict | None = None) -> Response:
-    # No caller on purpose: a signed-in voter's session is not looked at, let alone linked.
-    response = make_response(render_template(template, who=None, notice=None, csrf_token="",
-                                             problem=readable(problem) if problem else None,
-                                             answers=answers or {"ratings": {}, "satisfaction": ""}, **TERMS))
-    response.status_code = status
-    return response
+    return anonymous_page(template, status, problem, answers=answers or {"ratings": {}, "satisfaction": ""}, **TERMS)
 
 
 def _answers() -> dict[str, Any]:
@@ -82,5 +77,4 @@ def vote_done() -> Response:
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many(_: RateLimitExceeded) -> Response:
-    problem = Problem("rate_limited", "尝试次数过多，请一分钟后再试。", "Too many attempts; wait a minute.")
-    return _page(status=429, problem=problem, answers=_answers() if request.method == "POST" else None)
+    return _page(status=429, problem=too_many_attempts(), answers=_answers() if request.method == "POST" else None)

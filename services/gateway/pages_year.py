@@ -17,13 +17,14 @@ from services.assessment.domain.evaluations import FIVE_GOODS
 from services.gateway import pages, pages_review, pages_vote, usecases, year
 from services.gateway.pages_terms import (
     VOTER_GROUPS,
-    YEAR_FORM_CODES,
+    codes_sheet,
+    form_number,
     readable,
     render,
     submit,
     today,
 )
-from services.gateway.web import caller, check_csrf, parts
+from services.gateway.web import caller, parts
 from shared.errors import Problem, not_found
 
 bp = Blueprint("year", __name__)
@@ -95,7 +96,7 @@ def branch_submit(cycle_id: str, branch_id: str) -> Response:
         return submit(lambda: year.record_survey_point(backend, who, cycle_id, branch_id, payload),
                       "survey_recorded", again, here, "survey")
     if action in ("self_assessment", "superior"):
-        payload = {"scores": {good: _number(form.get(f"{action}_{good}", "")) for good in FIVE_GOODS},
+        payload = {"scores": {good: form_number(form.get(f"{action}_{good}", "")) for good in FIVE_GOODS},
                    "comments": form.get(f"{action}_comments", "").strip()}
         use = year.submit_self_assessment if action == "self_assessment" else year.submit_superior_evaluation
         done = "self_assessment_saved" if action == "self_assessment" else "superior_saved"
@@ -112,20 +113,15 @@ def branch_submit(cycle_id: str, branch_id: str) -> Response:
 
 
 def _issue(who: Any, cycle_id: str, branch_id: str, again: Any) -> Response:
-    """The codes are shown this once, on a sheet to print and cut: never stored, never redirected."""
-    check_csrf(request.form.get("csrf_token"))
     category = request.form.get("category", "")
-    try:
-        issued = year.issue_codes(parts().backend, who, cycle_id, branch_id,
-                                  {"category": category, "count": _number(request.form.get("count", ""))})
-    except Problem as problem:
-        if problem.code not in YEAR_FORM_CODES:
-            raise
-        return again(problem)
+    group = VOTER_GROUPS.get(category, category)
     name = next((b["name"] for b in usecases.list_branches(parts().backend, who) if b["id"] == branch_id), "")
-    return render("codes_sheet.html", status=201, codes=issued["codes"], branch_name=name,
-                  group=VOTER_GROUPS.get(category, category), cycle_id=cycle_id, branch_id=branch_id,
-                  vote_url=url_for("pages.vote.vote", _external=True))
+    return codes_sheet(
+        lambda: year.issue_codes(parts().backend, who, cycle_id, branch_id,
+                                 {"category": category, "count": form_number(request.form.get("count", ""))})["codes"],
+        again, subject=name, heading=f"{group}测评投票码", slip_label=f"{group}测评",
+        note="每个投票码只能使用一次；投票不记名。", vote_url=url_for("pages.vote.vote", _external=True),
+        back_url=url_for(".branch", cycle_id=cycle_id, branch_id=branch_id, ok="codes_issued", _anchor="ballots"))
 
 
 def _may(who: Any, branch_id: str) -> dict[str, bool]:
@@ -150,15 +146,6 @@ def _used(cycle_id: str, branch_id: str) -> dict[str, int | None]:
 def _due(cycle: dict) -> date | None:
     """Self-assessments and ballots are due with the first phase."""
     return date.fromisoformat(cycle["phases"][0]["due_on"]) if cycle.get("phases") else None
-
-
-def _number(text: str) -> Any:
-    """A typed number as an int when it is one; anything else goes on for the service to refuse."""
-    text = text.strip()
-    try:
-        return int(text)
-    except ValueError:
-        return text or None
 
 
 pages.bp.register_blueprint(bp)

@@ -49,7 +49,7 @@ class Parts:
 
 
 # Secret ballots: no request id is taken, made, logged, passed on or sent back.
-ANONYMOUS_PATHS = ("/vote", "/api/v1/ballots")
+ANONYMOUS_PATHS = ("/vote", "/api/v1/ballots", "/evaluate", "/api/v1/report-evaluations")
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")
 
 

@@ -6,6 +6,7 @@ still tracked)."""
 
 from __future__ import annotations
 
+from services.assessment.domain.ballots import LEVELS as RATINGS
 from services.assessment.domain.ballots import SATISFACTION, ballot_score
 from services.projections.tables import (
     ballot_boxes,
@@ -13,6 +14,8 @@ from services.projections.tables import (
     cycles,
     people,
     phases,
+    report_boxes,
+    reports,
     roles,
     standings,
 )
@@ -168,3 +171,67 @@ def _ballots_cast(rows: Batch, e: Envelope) -> None:
         satisfaction[ballot["satisfaction"]] += 1
     box.update(cast=box["cast"] + len(e.data["ballots"]), satisfaction=satisfaction,
                score_sum=box["score_sum"] + sum(ballot_score(b) for b in e.data["ballots"]))
+
+
+# --- the review ledger ----------------------------------------------------------------------
+
+REPORT = (reports, "id")
+REPORT_BOX = (report_boxes, "id")
+
+
+@project.handles("ReportSubmitted")
+def _report_submitted(rows: Batch, e: Envelope) -> None:
+    d = e.data
+    rows[reports].put({"id": e.stream_id, "cycle_id": d["cycle_id"], "level": d["level"], "branch_id": d["branch_id"],
+                       "reporter_id": d["reporter_id"], "period": d["period"], "text": d["text"],
+                       "attachments": d["attachments"], "due_on": d["due_on"], "late": d["late"],
+                       "submitted_at": e.occurred_at, "revised_at": None, "organisations": {}, "score": None,
+                       "verdict": None, "exam_comment": None, "examined_at": None, "version": e.stream_version})
+
+
+@project.handles("ReportRevised", REPORT)
+def _report_revised(rows: Batch, e: Envelope) -> None:
+    d = e.data
+    rows[reports].get(e.stream_id).update(period=d["period"], text=d["text"], attachments=d["attachments"],
+                                          late=d["late"], revised_at=e.occurred_at, version=e.stream_version)
+
+
+@project.handles("ReportEvaluated", REPORT)
+def _report_evaluated(rows: Batch, e: Envelope) -> None:
+    report = rows[reports].get(e.stream_id)
+    signed = {"rating": e.data["rating"], "comment": e.data["comment"], "actor": e.data["actor"]}
+    report.update(organisations={**report["organisations"], e.data["organisation_id"]: signed}, version=e.stream_version)
+
+
+@project.handles("ReportExamined", REPORT)
+def _report_examined(rows: Batch, e: Envelope) -> None:
+    rows[reports].get(e.stream_id).update(score=e.data["score"], verdict=e.data["verdict"],
+                                          exam_comment=e.data["comment"], examined_at=e.occurred_at,
+                                          version=e.stream_version)
+
+
+@project.handles("ReportBoxOpened")
+def _report_box_opened(rows: Batch, e: Envelope) -> None:
+    rows[report_boxes].put({"id": e.stream_id, "report_id": e.data["report_id"], "cycle_id": e.data["cycle_id"],
+                            "category": e.data["category"], "issued": 0, "voided": 0, "cast": 0,
+                            "ratings": dict.fromkeys(RATINGS, 0), "comments": []})
+
+
+@project.handles("ReportCodesIssued", REPORT_BOX)
+def _report_codes_issued(rows: Batch, e: Envelope) -> None:
+    rows[report_boxes].get(e.stream_id)["issued"] += e.data["count"]
+
+
+@project.handles("ReportCodesVoided", REPORT_BOX)
+def _report_codes_voided(rows: Batch, e: Envelope) -> None:
+    rows[report_boxes].get(e.stream_id)["voided"] += e.data["count"]
+
+
+@project.handles("ReportEvaluationsCast", REPORT_BOX)
+def _report_evaluations_cast(rows: Batch, e: Envelope) -> None:
+    box = rows[report_boxes].get(e.stream_id)
+    ratings = dict(box["ratings"])
+    for evaluation in e.data["evaluations"]:
+        ratings[evaluation["rating"]] += 1
+    box.update(cast=box["cast"] + len(e.data["evaluations"]), ratings=ratings,
+               comments=box["comments"] + [c["comment"] for c in e.data["evaluations"] if c["comment"]])

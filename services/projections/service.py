@@ -7,6 +7,7 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 
 from services.projections import queries, schemas
+from services.projections.ledger import ledger_of
 from services.projections.projector import project
 from services.projections.standings import standings_of
 from services.projections.tables import ReadModel, open_read_model, skipped
@@ -85,6 +86,13 @@ class ProjectionsService(OperationsEndpoints):
     @rpc
     def standings(self, cycle_id: str, visible: list[str] | None = None) -> dict:
         found = standings_of(self.model, cycle_id, visible)
+        if found is None:
+            raise not_found("年度", "cycle", cycle_id)
+        return found
+
+    @rpc
+    def ledger(self, cycle_id: str, access: dict) -> dict:
+        found = ledger_of(self.model, cycle_id, access)
         if found is None:
             raise not_found("年度", "cycle", cycle_id)
         return found

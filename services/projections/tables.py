@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     delete,
     select,
 )
@@ -106,12 +107,48 @@ ballot_boxes = Table(
     Column("satisfaction", JSON, nullable=False),
 )
 
+# The review ledger: a row per report, and per report's box of secret evaluations.
+reports = Table(
+    "projections_reports", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("cycle_id", String(36), nullable=False, index=True),
+    Column("level", Integer, nullable=False),
+    Column("branch_id", String(36), nullable=False),
+    Column("reporter_id", String(36), nullable=False),
+    Column("period", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("attachments", JSON, nullable=False),
+    Column("due_on", String(10), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("submitted_at", String(40), nullable=False),
+    Column("revised_at", String(40)),
+    Column("organisations", JSON, nullable=False),  # organisation id -> {rating, comment, actor}
+    Column("score", Integer),
+    Column("verdict", String(10)),
+    Column("exam_comment", Text),
+    Column("examined_at", String(40)),
+    Column("version", Integer, nullable=False),
+)
+
+report_boxes = Table(
+    "projections_report_boxes", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("report_id", String(36), nullable=False, index=True),
+    Column("cycle_id", String(36), nullable=False, index=True),
+    Column("category", String(10), nullable=False),
+    Column("issued", Integer, nullable=False),
+    Column("voided", Integer, nullable=False),
+    Column("cast", Integer, nullable=False),
+    Column("ratings", JSON, nullable=False),  # rating -> count
+    Column("comments", JSON, nullable=False),  # in the shuffled order they were recorded
+)
+
 skipped = skipped_table(CONSUMER, metadata)
 
 # What `rebuild` replaces, and what `verify` compares.
-READ_TABLES = (branches, people, roles, cycles, phases, standings, ballot_boxes, skipped)
+READ_TABLES = (branches, people, roles, cycles, phases, standings, ballot_boxes, reports, report_boxes, skipped)
 # Raise when a read table changes shape: a store written by another version is rebuilt on start.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 meta = Table(
     "projections_model", MetaData(),
     Column("name", String(32), primary_key=True),

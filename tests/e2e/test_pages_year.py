@@ -7,38 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.conftest import ADMIN_PASSWORD, Client
+from tests.e2e.browsing import PHONE, sign_in
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
 GOODS = ("leadership_team", "member_body", "mechanism", "results", "mass_response")
 POINTS = ("organisation", "leadership", "rules", "funding", "role")
 YEAR = datetime.now(timezone(timedelta(hours=8))).year  # ballots are open only during the year
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,15 +74,6 @@ def counted(office):
 def score(office, cycle, branch, what, value):
     answer = office.put(f"/api/v1/cycles/{cycle}/branches/{branch}/{what}", json={"scores": dict.fromkeys(GOODS, value)})
     assert answer.status_code == 200, answer.text
-
-
-def sign_in(page, system, path, username="admin", password=ADMIN_PASSWORD):
-    page.goto(f"{system.url}{path}")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button:has-text('登录')")
-    expect(page).to_have_url(re.compile(re.escape(path) + r"$"))
 
 
 def fill_ballot(page, level, satisfaction):
@@ -218,7 +185,7 @@ def test_issuing_codes_from_the_branch_page_shows_a_printable_sheet_with_one_sli
     page.fill("input[name=count]", "7")
     page.click("button:has-text('发放并打印')")
     expect(page.locator("h1")).to_have_text("打印支部 · 群众代表测评投票码（7 个）")
-    expect(page.locator(".warning")).to_contain_text("投票码只显示这一次")
+    expect(page.locator(".warning")).to_contain_text("这些码只显示这一次")
     slips = page.locator("li.slip")
     expect(slips).to_have_count(7)
     expect(slips.first.locator(".slip-code")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$"))

@@ -35,7 +35,7 @@ def busy_system(request, tmp_path_factory):
     admin.put(f"/api/v1/people/{person['id']}/email", json={"email": "moved@hospital.example"})
     cycle = next(c["id"] for c in admin.get("/api/v1/cycles").json() if c["year"] == 2012)
     admin.put(f"/api/v1/cycles/{cycle}/phases/survey", json={"starts_on": "2012-04-01", "due_on": "2012-05-05"})
-    first_phase(admin, branches)
+    review_ledger(admin, branches, first_phase(admin, branches))
     running.live_url = database or f"sqlite:///{running.cluster.data_dir / 'projections.sqlite'}"
     yield running
     running.close()
@@ -65,6 +65,24 @@ def first_phase(admin, branches):
         admin.put(f"{path}/superior-evaluation", json={"scores": {**scores, "results": 99}})
         last = admin.post(f"{path}/grade", json={})  # a re-grade
         assert last.json()["applied"] is True
+    return cycle
+
+
+def review_ledger(admin, branches, cycle):
+    """The review ledger's facts: reports (one revised), a signed and secret evaluations, an examination."""
+    path = f"/api/v1/cycles/{cycle}/reports"
+    nk = {"level": 1, "branch_id": branches["NK"]["id"], "period": "本年度"}
+    report = admin.post(path, json={**nk, "text": "述职"}).json()["id"]  # for NK's secretary
+    admin.post(path, json={**nk, "text": "修改后的述职"})
+    assert admin.post(path, json={"level": 2, "period": "本年度", "text": "总支述职"}).status_code == 200
+    signed = {"organisation_id": branches["WK"]["id"], "rating": "good", "comment": "好"}
+    assert admin.post(f"{path}/{report}/evaluations", json=signed).status_code == 200
+    codes = admin.post(f"{path}/{report}/evaluation-codes", json={"category": "masses", "count": 7}).json()["codes"]
+    for code in codes[:6]:
+        secret = {"code": code, "rating": "fairly_good", "comment": "意见"}
+        assert Client(admin.base).post("/api/v1/report-evaluations", json=secret).status_code == 201
+    admin.post(f"{path}/{report}/evaluation-boxes/close", json={"category": "masses"})
+    assert admin.post(f"{path}/{report}/examination", json={"score": 90, "verdict": "excellent"}).json()["applied"]
 
 
 def projections_cli(system, *args):
@@ -82,6 +100,7 @@ def test_a_rebuild_into_empty_tables_equals_the_live_tables(busy_system, tmp_pat
     assert rebuilt_positions == positions
     assert sum(len(rows) for rows in live.values()) > 100
     assert len(live["projections_standings"]) == 2 and len(live["projections_ballot_boxes"]) == 2
+    assert len(live["projections_reports"]) == 2 and len(live["projections_report_boxes"]) == 1
     assert rebuilt == live
 
 

@@ -1,4 +1,5 @@
 """Use cases of secret ballots: issuing and voiding one-time codes, taking ballots in, closing.
+The same machinery takes the secret evaluations of reports (application/reports.py).
 
 Codes are kept as SHA-256 digests with a state (issued, used, voided) and nothing else: no time,
 no order of use. An accepted ballot waits, without its code, in the box's pending table (its
@@ -68,7 +69,7 @@ class BallotCommands(UseCases):
     def __init__(self, env: dict[str, str] | None = None):
         super().__init__(env)
         racing_replicas(lambda: metadata.create_all(self.datastore.engine))
-        self._cycle_ids: dict[str, str] = {}  # box -> cycle: a box never changes cycle
+        self._boxes: dict[str, tuple[type, str]] = {}  # box -> (kind, cycle)
         self._cycles: dict[str, tuple[float, Cycle]] = {}
 
     def issue_codes(self, by: By, cycle: str, branch: str, category: str, count: int) -> dict[str, Any]:
@@ -79,6 +80,9 @@ class BallotCommands(UseCases):
         box = self._find(BallotBox, BallotBox.create_id(cycle, branch, category))
         if box is None:
             box = BallotBox(cycle_id=cycle, branch_id=branch, category=category, **by.fields())
+        return self._issue(box, count, by)
+
+    def _issue(self, box: Any, count: int, by: By) -> dict[str, Any]:
         issued = [new_code() for _ in range(count)]
         box.issue(count, **by.fields())
         with self.datastore.transaction(commit=True) as session:
@@ -93,36 +97,46 @@ class BallotCommands(UseCases):
             if row is None or row.state != "issued":
                 raise _refusal(None if row is None else row.state)
             session.execute(update(codes).where(codes.c.digest == row.digest).values(state="voided"))
-            box = self._get(BallotBox, row.box_id)
+            box = self._box(row.box_id)
             box.void(1, **by.fields())
             return receipt(box, self.save(box))
 
     def close_box(self, by: By, cycle: str, branch: str, category: str) -> dict[str, Any]:
         """Void the unused codes and count every pending ballot, however few."""
-        box = self._get(BallotBox, BallotBox.create_id(cycle, branch, category))
+        return self._close(self._get(BallotBox, BallotBox.create_id(cycle, branch, category)).id, by)
+
+    def _close(self, box_id: UUID, by: By) -> dict[str, Any]:
         with self.datastore.transaction(commit=True) as session:
-            unused = session.execute(update(codes).where(codes.c.box_id == str(box.id), codes.c.state == "issued")
+            unused = session.execute(update(codes).where(codes.c.box_id == str(box_id), codes.c.state == "issued")
                                      .values(state="voided")).rowcount
-            self._release_where(session, [str(box.id)], lambda _: 1)
-            box = self._get(BallotBox, box.id)
+            self._release_where(session, [str(box_id)], lambda _: 1)
+            box = self._box(box_id)
             box.void(unused, **by.fields())
             return receipt(box, self.save(box))
 
     def cast_ballots(self, ballots: list[dict]) -> list[dict[str, Any]]:
-        """Take in a batch of ballots; one result per ballot, in order. One transaction, and a
-        handful of statements whatever the batch's size."""
-        digests = [code_digest(b["code"]) for b in ballots]
-        results: list[dict[str, Any] | None] = [None] * len(ballots)
+        """Take in a batch of ballots; one result per ballot, in order."""
+        return self._cast(ballots, BallotBox, lambda b: {"ratings": b["ratings"], "satisfaction": b["satisfaction"]},
+                          lambda cycle: cycle.check_open(self.today(), "党员群众测评", "Balloting"))
+
+    def _cast(self, answers: list[dict], kind: type, keep: Callable[[dict], dict],
+              check: Callable[[Cycle], None]) -> list[dict[str, Any]]:
+        """Take in a batch of secret answers to boxes of `kind`, keeping `keep(answer)` of each:
+        one transaction, and a handful of statements whatever the batch's size. A code of
+        another kind of box is as unknown as a code that does not exist."""
+        digests = [code_digest(b["code"]) for b in answers]
+        results: list[dict[str, Any] | None] = [None] * len(answers)
         with self.datastore.transaction(commit=True) as session:
             found = {r.digest: r for r in session.execute(
-                select(codes.c.digest, codes.c.box_id, codes.c.state).where(codes.c.digest.in_(set(digests))))}
-            wanted: dict[str, int] = {}  # digest -> the first ballot that uses it
+                select(codes.c.digest, codes.c.box_id, codes.c.state).where(codes.c.digest.in_(set(digests))))
+                if self._kind_of(r.box_id) is kind}
+            wanted: dict[str, int] = {}  # digest -> the first answer that uses it
             for n, digest in enumerate(digests):
                 row = found.get(digest)
                 try:
                     if row is None or row.state != "issued" or digest in wanted:
                         raise _refusal("used" if digest in wanted else None if row is None else row.state)
-                    self._cycle_of(row.box_id).check_open(self.today(), "党员群众测评", "Balloting")
+                    check(self._cycle_of(row.box_id))
                     wanted[digest] = n
                 except Problem as problem:
                     results[n] = {"accepted": False, **problem.as_dict()}
@@ -130,17 +144,16 @@ class BallotCommands(UseCases):
             spent = set(session.execute(
                 update(codes).where(codes.c.digest.in_(list(wanted)), codes.c.state == "issued")
                 .values(state="used").returning(codes.c.digest)).scalars()) if wanted else set()
-            keep = []
+            kept = []
             for digest, n in wanted.items():
                 if digest in spent:
-                    keep.append({"id": secrets.token_hex(16), "box_id": found[digest].box_id,
-                                 "ballot": {"ratings": ballots[n]["ratings"], "satisfaction": ballots[n]["satisfaction"]}})
+                    kept.append({"id": secrets.token_hex(16), "box_id": found[digest].box_id, "ballot": keep(answers[n])})
                     results[n] = {"accepted": True}
                 else:
                     results[n] = {"accepted": False, **_refusal("used").as_dict()}
-            if keep:
-                session.execute(insert(pending), keep)
-            self._release_where(session, sorted({row["box_id"] for row in keep}),
+            if kept:
+                session.execute(insert(pending), kept)
+            self._release_where(session, sorted({row["box_id"] for row in kept}),
                                 lambda box: max(self._cycle_of(box).min_ballots, RELEASE_AT))
         return results  # type: ignore[return-value]
 
@@ -165,16 +178,25 @@ class BallotCommands(UseCases):
         session.execute(delete(pending).where(pending.c.id.in_([r.id for r in rows])))
         batch = [r.ballot for r in rows]
         _shuffle(batch)
-        box = self._get(BallotBox, UUID(box_id))
+        box = self._box(box_id)
         box.receive(batch)
         self.save(box)
         return len(batch)
 
+    def _box(self, box_id: str | UUID) -> Any:
+        """A box of secret answers: a ballot box or a report's box."""
+        return self.repository.get(UUID(str(box_id)))
+
+    def _kind_of(self, box_id: str) -> type:
+        if box_id not in self._boxes:
+            box = self._box(box_id)
+            self._boxes[box_id] = (type(box), box.cycle_id)  # a box never changes kind or cycle
+        return self._boxes[box_id][0]
+
     def _cycle_of(self, box_id: str) -> Cycle:
         """The box's cycle, read again at most once a second (a deadline may move)."""
-        if box_id not in self._cycle_ids:
-            self._cycle_ids[box_id] = self._get(BallotBox, UUID(box_id)).cycle_id
-        cycle = self._cycle_ids[box_id]
+        self._kind_of(box_id)
+        cycle = self._boxes[box_id][1]
         read_at, found = self._cycles.get(cycle, (0.0, None))
         if found is None or time.monotonic() - read_at > 1.0:
             found = self._get(Cycle, cycle)

@@ -14,6 +14,8 @@ from services.assessment.domain import (
     Cycle,
     Grade,
     Person,
+    Report,
+    ReportBox,
     SelfAssessment,
     SuperiorEvaluation,
     Survey,
@@ -29,7 +31,8 @@ HOSPITAL_TIME = timezone(timedelta(hours=8))
 _WHAT = {
     Branch: ("支部", "branch"), Person: ("人员", "person"), Cycle: ("年度", "cycle"), Survey: ("调查", "survey"),
     SelfAssessment: ("自评", "self-assessment"), SuperiorEvaluation: ("上级考评", "superior evaluation"),
-    BallotBox: ("票箱", "ballot box"), Grade: ("定级", "grade"),
+    BallotBox: ("票箱", "ballot box"), Grade: ("定级", "grade"), Report: ("述职", "report"),
+    ReportBox: ("评议票箱", "evaluation box"),
 }
 _KEY_NAMES = {Branch: ("支部编码", "Branch code"), Person: ("工号", "Staff number"), Cycle: ("年度", "Cycle")}
 

@@ -1,5 +1,5 @@
 """The assessment domain: the roster, the year's cycles, the first phase's evaluations, secret
-ballots and grading. Imports nothing from the outside world.
+ballots, grading and the review ledger. Imports nothing from the outside world.
 
 Names are re-exported here: facts recorded before the domain became a package carry topics such
 as `services.assessment.domain:Branch.Registered`, which must still resolve."""
@@ -8,6 +8,7 @@ from services.assessment.domain.ballots import BallotBox
 from services.assessment.domain.cycle import Cycle, cycle_id
 from services.assessment.domain.evaluations import SelfAssessment, SuperiorEvaluation, Survey
 from services.assessment.domain.grading import Grade
+from services.assessment.domain.reports import Report, ReportBox
 from services.assessment.domain.roster import (
     BRANCH_ROLES,
     HOSPITAL_ROLES,
@@ -21,6 +22,6 @@ from services.assessment.domain.roster import (
 )
 
 __all__ = [
-    "BRANCH_ROLES", "HOSPITAL_ROLES", "ROLES", "ROLE_NAMES", "BallotBox", "Branch", "Cycle", "Grade", "Person",
+    "BRANCH_ROLES", "HOSPITAL_ROLES", "ROLES", "ROLE_NAMES", "BallotBox", "Branch", "Cycle", "Grade", "Person", "Report", "ReportBox",
     "SelfAssessment", "SuperiorEvaluation", "Survey", "branch_id", "check_role", "cycle_id", "person_id",
 ]

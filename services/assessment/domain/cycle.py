@@ -96,6 +96,11 @@ class Cycle(Aggregate):
         """Self-assessments and ballots are due with the first phase (调查摸底，分类定级)."""
         return date.fromisoformat(self.phases[0]["due_on"])
 
+    def report_due(self) -> date:
+        """Reports (述职) are due with the cycle's `report` phase, else with its last phase."""
+        phase = next((p for p in self.phases if p["key"] == "report"), self.phases[-1])
+        return date.fromisoformat(phase["due_on"])
+
     def check_open(self, today: date, what_zh: str, what_en: str) -> None:
         due = self.evaluation_due()
         if today > due:

@@ -2,8 +2,9 @@
 
 The event schemas are the published contract (`docs/events.md` is generated from them)."""
 
-from services.assessment.schemas import roster, year
-from services.assessment.schemas.roster import *  # noqa: F403 - the edge's schemas, in one namespace
+from services.assessment.schemas import reports, roster, year
+from services.assessment.schemas.reports import *  # noqa: F403 - the edge's schemas, in one namespace
+from services.assessment.schemas.roster import *  # noqa: F403
 from services.assessment.schemas.year import *  # noqa: F403
 from shared.envelope import Contract
 
@@ -16,5 +17,7 @@ _EVENTS = (
     year.SuperiorEvaluationSubmitted, year.SuperiorEvaluationRevised,
     year.BallotBoxOpened, year.BallotCodesIssued, year.BallotCodesVoided, year.BallotsCast,
     year.BranchGraded, year.BranchRegraded,
+    reports.ReportSubmitted, reports.ReportRevised, reports.ReportEvaluated, reports.ReportExamined,
+    reports.ReportBoxOpened, reports.ReportCodesIssued, reports.ReportCodesVoided, reports.ReportEvaluationsCast,
 )
 CONTRACT = Contract("assessment", {schema.__name__: schema for schema in _EVENTS})
