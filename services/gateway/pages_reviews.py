@@ -43,7 +43,8 @@ NOTICES.update({
 def ledger(cycle_id: str) -> Response:
     who = caller()
     cycle = usecases.get_cycle(parts().backend, who, cycle_id)
-    return render("ledger.html", cycle=cycle, ledger=reviews.ledger(parts().backend, who, cycle_id),
+    due = next((p for p in cycle["phases"] if p["key"] == "report"), cycle["phases"][-1])["due_on"] if cycle["phases"] else ""
+    return render("ledger.html", cycle=cycle, ledger=reviews.ledger(parts().backend, who, cycle_id), report_due=due,
                   may_report=who.holds("party_office") or bool(_levels_of(who)), **TERMS)
 
 
@@ -93,8 +94,9 @@ def report(cycle_id: str, report_id: str, problem: Problem | None = None, failed
     found = reviews.report(backend, who, cycle_id, report_id)
     office = who.holds("party_office")
     own = who.branches("branch_secretary")
+    signed = {e["organisation_id"] for e in found.get("signed", [])}
     committees = [b for b in usecases.list_branches(backend, who) if (office or b["id"] in own)
-                  and not (found["level"] == 1 and b["id"] == found["branch_id"])]
+                  and b["id"] not in signed and not (found["level"] == 1 and b["id"] == found["branch_id"])]
     may = {"evaluate": bool(committees), "codes": office,
            "examine": any(who.holds(role) for role in reviews.EXAMINERS[found["level"]])}
     return render("report.html", status=problem.status if problem else 200, cycle=cycle, report=found,
