@@ -20,6 +20,7 @@ from services.gateway.pages_terms import (
     codes_sheet,
     form_number,
     readable,
+    refusal_of,
     render,
     submit,
     too_many_attempts,
@@ -169,13 +170,9 @@ def evaluate_submit() -> Response:
     elif not code:
         problem = Problem("invalid_input", "请输入评议条上的评议码。", "Enter the code from your slip.")
     else:
-        try:
-            result = reviews.cast_evaluation(parts().backend, {"code": code, **answers})
-        except Problem as refused:
-            result = {"accepted": False, **refused.as_dict()}
-        if result["accepted"]:
+        problem = refusal_of(lambda: reviews.cast_evaluation(parts().backend, {"code": code, **answers}))
+        if problem is None:
             return redirect(url_for(".evaluate_done"), code=303)
-        problem = Problem.from_result(result)
     return _evaluate_page(status=problem.status, problem=problem, answers=answers)
 
 

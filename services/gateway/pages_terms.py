@@ -126,6 +126,15 @@ def anonymous_page(template: str, status: int = 200, problem: Problem | None = N
     return response
 
 
+def refusal_of(cast: Callable[[], dict]) -> Problem | None:
+    """Cast a secret answer (a ballot, an evaluation): the refusal to show, or None if accepted."""
+    try:
+        result = cast()
+    except Problem as refused:
+        return refused
+    return None if result["accepted"] else Problem.from_result(result)
+
+
 def too_many_attempts() -> Problem:
     return Problem("rate_limited", "尝试次数过多，请一分钟后再试。", "Too many attempts; wait a minute.")
 

@@ -14,7 +14,7 @@ from flask_limiter.errors import RateLimitExceeded
 from services.assessment.domain.ballots import LEVELS, SATISFACTION
 from services.assessment.domain.evaluations import FIVE_GOODS
 from services.gateway.extensions import code_failures
-from services.gateway.pages_terms import TERMS, anonymous_page, too_many_attempts
+from services.gateway.pages_terms import TERMS, anonymous_page, refusal_of, too_many_attempts
 from services.gateway.web import parts
 from shared.errors import Problem
 
@@ -60,13 +60,9 @@ def vote_submit() -> Response:
     answers = _answers()
     problem = _incomplete(code, answers)
     if problem is None:
-        try:
-            result = parts().intake.cast({"code": code, **answers})
-        except Problem as refused:
-            result = {"accepted": False, **refused.as_dict()}
-        if result["accepted"]:
+        problem = refusal_of(lambda: parts().intake.cast({"code": code, **answers}))
+        if problem is None:
             return redirect(url_for(".vote_done"), code=303)
-        problem = Problem.from_result(result)
     return _page(status=problem.status, problem=problem, answers=answers)
 
 
