@@ -12,7 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 
 from services.assessment.domain.ballots import LEVELS as RATINGS
 from services.assessment.domain.reports import EVALUATORS, LEVELS, VERDICTS
-from services.gateway import pages, reviews, usecases
+from services.gateway import pages, reviews, usecases, year
 from services.gateway.extensions import code_failures
 from services.gateway.pages_terms import (
     NOTICES,
@@ -36,6 +36,7 @@ NOTICES.update({
     "report_evaluated": "组织评议已提交。",
     "report_examined": "考核结果已保存。",
     "report_codes_issued": "评议码已发放。请确认已打印全部评议条。",
+    "report_code_voided": "评议码已作废。",
     "report_box_closed": "评议已结束：未使用的评议码已作废，已交的评议全部计入。",
 })
 
@@ -129,6 +130,9 @@ def report_action(cycle_id: str, report_id: str) -> Response:
     if action == "close":
         return submit(lambda: reviews.close_report_box(backend, who, report_id, {"category": form.get("category", "")}),
                       "report_box_closed", again, here, "codes")
+    if action == "void":  # codes are one table: the ballots' void serves evaluation codes too
+        return submit(lambda: year.void_code(backend, who, {"code": form.get("code", "").strip()}),
+                      "report_code_voided", again, here, "codes")
     if action == "issue":
         return _issue(who, cycle_id, report_id, again)
     raise Problem("bad_request", "无法识别的操作。", f"Unknown action: {action!r}")
