@@ -12,7 +12,7 @@ import urllib.request
 from datetime import datetime
 from typing import Any
 
-from services.assessment.application.common import HOSPITAL_TIME
+from services.assessment.domain.cycle import HOSPITAL_TIME
 from services.gateway.calendar import DEFAULT_PHASES, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
 
 BRANCHES = [

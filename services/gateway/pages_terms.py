@@ -4,7 +4,7 @@ and refusals whose field names a reader understands (`scores.results` reads å·¥ä
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from flask import Response, make_response, redirect, render_template, request
@@ -12,16 +12,13 @@ from flask import Response, make_response, redirect, render_template, request
 from services.assessment.domain import ROLE_NAMES
 from services.assessment.domain.ballots import CATEGORIES as VOTER_GROUPS
 from services.assessment.domain.ballots import LEVELS, SATISFACTION
-from services.assessment.domain.cycle import CATEGORY_NAMES
+from services.assessment.domain.cycle import CATEGORY_NAMES, HOSPITAL_TIME
 from services.assessment.domain.evaluations import FIVE_GOODS, FIVE_POINTS
 from services.assessment.domain.grading import SOURCE_NAMES
 from services.gateway.pages import FORM_CODES
 from services.gateway.standings_file import MISSING_NAMES
 from services.gateway.web import caller, check_csrf
 from shared.errors import Problem
-
-# Deadlines are days of the hospital's calendar (China keeps UTC+8 all year), as in assessment.
-HOSPITAL_TIME = timezone(timedelta(hours=8))
 
 # Refusals a year form shows next to itself; anything else goes to the error page.
 YEAR_FORM_CODES = (*FORM_CODES, "closed", "not_ready", "unknown_code", "code_used", "code_voided", "already_evaluated",

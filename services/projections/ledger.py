@@ -9,11 +9,13 @@ comments and the examiner's comment are included (`details`); None in a list mea
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from services.assessment.domain.ballots import LEVELS as RATINGS
+from services.assessment.domain.cycle import HOSPITAL_TIME
 from services.assessment.domain.reports import (
     EVALUATORS,
     GOOD_RATINGS,
@@ -40,6 +42,11 @@ def _group(ratings: dict[str, int], count: int, k: int | None, box: dict | None 
             "ratings": dict(ratings) if shown else None, "good_rate": good_rate(ratings) if shown else None}
 
 
+def _day(instant: str) -> str:
+    """The hospital's calendar day of a recorded instant (deadlines are such days)."""
+    return datetime.fromisoformat(instant).astimezone(HOSPITAL_TIME).date().isoformat()
+
+
 def _in(value: str, allowed: list[str] | None) -> bool:
     return allowed is None or value in allowed
 
@@ -61,8 +68,12 @@ def ledger_of(model: ReadModel, cycle_id: str, access: dict[str, Any] = FULL) ->
     for level, (name, to) in LEVELS.items():
         listed = [r for r in rows if r["level"] == level]
         reported = {r["branch_id"] for r in listed}
-        missing = [] if level == 2 or access["read"] is not None else sorted(
-            (code, bname) for bid, (code, bname) in names.items() if bid not in reported)
+        if access["read"] is not None:
+            missing = []
+        elif level == 1:
+            missing = sorted((code, bname) for bid, (code, bname) in names.items() if bid not in reported)
+        else:
+            missing = [] if listed else [("", GENERAL_BRANCH)]
         levels.append({"level": level, "name": name, "to": to, "reports": listed,
                        "not_reported": [{"code": code, "name": bname} for code, bname in missing]})
     return {"cycle_id": cycle_id, "year": cycle.year, "title": cycle.title, "min_ballots": cycle.min_ballots,
@@ -75,8 +86,8 @@ def _row(report: dict, names: dict, who: dict, boxes: dict, k: int, access: dict
         "report_id": report["id"], "level": report["level"], "branch_id": report["branch_id"], "branch_code": code,
         "branch_name": name, "reporter_id": report["reporter_id"], "reporter_name": who.get(report["reporter_id"], ""),
         "to": LEVELS[report["level"]][1], "period": report["period"], "text": report["text"],
-        "attachments": report["attachments"], "submitted_on": report["submitted_at"][:10], "due_on": report["due_on"],
-        "late": report["late"], "revised_on": (report["revised_at"] or "")[:10] or None,
+        "attachments": report["attachments"], "submitted_on": _day(report["submitted_at"]), "due_on": report["due_on"],
+        "late": report["late"], "revised_on": _day(report["revised_at"]) if report["revised_at"] else None,
         "evaluations": None, "good_rate": None, "score": None, "verdict": None, "outcome": None,
     }
     if not _in(report["branch_id"], access["aggregate"]):

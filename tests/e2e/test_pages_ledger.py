@@ -104,6 +104,8 @@ def test_a_report_goes_from_submission_through_secret_evaluation_and_examination
     expect(row).to_contain_text("好 3 · 较好 1 · 一般 1 · 差 0")
     expect(row).to_contain_text("80%")
     expect(row).to_contain_text("优秀")
+    level2 = office_page.locator("section.card", has_text="党总支书记向上级党委述职")
+    expect(level2).to_contain_text("尚未述职：党总支")
     office_page.screenshot(path=str(tmp_path / "ledger.png"), full_page=True)
     secretary_view = page
     secretary_view.goto(f"{system.url}/cycles/{cycle}/ledger")

@@ -147,6 +147,8 @@ def test_the_ledger_equals_the_figures_computed_by_hand(office, hospital, year_o
     for reported, late, groups, rate, score, verdict in expected_rows():
         row = rows[reported]
         assert row["late"] is late, reported
+        # The hospital's day, not UTC's (the run may cross the hospital's midnight).
+        assert row["submitted_on"] in (TODAY.isoformat(), (TODAY + timedelta(days=1)).isoformat())
         assert {c: g["ratings"] for c, g in row["evaluations"].items()} == groups, reported
         assert row["good_rate"] == rate, reported
         assert (row["score"], row["verdict"]) == (score, verdict), reported

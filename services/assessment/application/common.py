@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -20,13 +20,12 @@ from services.assessment.domain import (
     SuperiorEvaluation,
     Survey,
 )
+from services.assessment.domain.cycle import HOSPITAL_TIME
 from shared.errors import already_exists, not_found
 from shared.eventstore import WriterApplication
 from shared.facts import By
 
 A = TypeVar("A")
-# Deadlines are days of the hospital's calendar; China keeps one offset all year.
-HOSPITAL_TIME = timezone(timedelta(hours=8))
 
 _WHAT = {
     Branch: ("支部", "branch"), Person: ("人员", "person"), Cycle: ("年度", "cycle"), Survey: ("调查", "survey"),

@@ -6,7 +6,7 @@ did."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,8 @@ from services.assessment.domain.roster import derived_id, refused
 from shared.errors import Problem
 from shared.facts import Fact
 
+# Deadlines are days of the hospital's calendar; China keeps one offset all year.
+HOSPITAL_TIME = timezone(timedelta(hours=8))
 CATEGORIES = ("advanced", "average", "lagging")
 CATEGORY_NAMES = {"advanced": "先进", "average": "一般", "lagging": "后进"}
 DEFAULT_MIN_BALLOTS = 5
