@@ -133,6 +133,11 @@ def reports(api: Api, cycle: str) -> None:
     api.post(path, {"level": 2, "period": "本年度", "text": text})
     for evaluator, rating in (("WK", "good"), ("YJ", "fairly_good"), ("MJ", "good")):
         api.post(f"{path}/{made['NK']}/evaluations", {"organisation_id": branches[evaluator], "rating": rating})
+    # Members of 内科 evaluate their secretary's report secretly (the public path takes no account).
+    codes = api.post(f"{path}/{made['NK']}/evaluation-codes", {"category": "members", "count": 6})["codes"]
+    for code, rating in zip(codes, ("good", "good", "fairly_good", "good", "fair"), strict=False):
+        api.post("/api/v1/report-evaluations", {"code": code, "rating": rating})
+    api.post(f"{path}/{made['WK']}/examination", {"score": 88, "verdict": "good", "comment": "述职全面，问题查摆到位"})
 
 
 def _secretary_of(code: str) -> str:
