@@ -26,7 +26,7 @@ def submit_report(who, cycle_id: str) -> dict:
     return reviews.submit_report(parts().backend, who, cycle_id, body if isinstance(body, dict) else {})
 
 
-@operation(f"{REPORT}", "GET", "One report, as far as the caller may see it", "review ledger")
+@operation(f"{REPORT}", "GET", "One report, as far as the caller may see it", "review ledger", response=views.ReportView)
 def get_report(who, cycle_id: str, report_id: str) -> dict:
     return reviews.report(parts().backend, who, cycle_id, report_id)
 
@@ -74,7 +74,8 @@ def cast_report_evaluation() -> dict:
     return {"accepted": True}
 
 
-@operation("/cycles/<cycle_id>/ledger", "GET", "The review ledger (台账), as far as the caller may see it", "review ledger")
+@operation("/cycles/<cycle_id>/ledger", "GET", "The review ledger (台账), as far as the caller may see it", "review ledger",
+           response=views.LedgerView)
 def get_ledger(who, cycle_id: str) -> dict:
     return reviews.ledger(parts().backend, who, cycle_id)
 

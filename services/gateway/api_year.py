@@ -41,7 +41,7 @@ def issue_codes(who, cycle_id: str, branch_id: str) -> dict:
     return year.issue_codes(parts().backend, who, cycle_id, branch_id, json_body())
 
 
-@operation("/ballot-codes/void", "POST", "Void an unused ballot code", "ballots", body=commands.VoidCode,
+@operation("/ballot-codes/void", "POST", "Void an unused ballot (or report evaluation) code", "ballots", body=commands.VoidCode,
            response=views.Receipt)
 def void_code(who) -> dict:
     return year.void_code(parts().backend, who, json_body())

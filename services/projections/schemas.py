@@ -100,3 +100,56 @@ class StandingsView(Schema):
     due_on = fields.String(allow_none=True)
     branches = fields.List(fields.Nested(StandingView), required=True)
     summary = fields.Dict(required=True)
+
+
+class EvaluationGroupView(Schema):
+    count = fields.Integer(required=True, metadata={"description": "Evaluations counted so far."})
+    shown = fields.Boolean(required=True, metadata={"description": "Signed ones always; secret ones from k."})
+    issued = fields.Integer(allow_none=True, metadata={"description": "Codes issued (secret categories)."})
+    voided = fields.Integer(allow_none=True)
+    ratings = fields.Dict(allow_none=True, metadata={"description": "good, fairly_good, fair, poor -> count; null below k."})
+    good_rate = fields.Float(allow_none=True, metadata={"description": "好+较好, per cent."})
+
+
+class ReportView(Schema):
+    report_id = fields.String(required=True)
+    level = fields.Integer(required=True, metadata={"description": "1: branch secretary to the general branch; 2: general branch secretary to the superior committee."})
+    branch_id = fields.String(required=True, metadata={"description": "Empty at level 2."})
+    branch_code = fields.String(required=True)
+    branch_name = fields.String(required=True)
+    reporter_id = fields.String(required=True)
+    reporter_name = fields.String(required=True)
+    to = fields.String(required=True, metadata={"description": "党总支 or 上级党委."})
+    period = fields.String(required=True)
+    text = fields.String(required=True)
+    attachments = fields.List(fields.Dict(), required=True, metadata={"description": "sha256, name, content_type, size."})
+    submitted_on = fields.String(required=True, metadata={"description": "The hospital's calendar day."})
+    revised_on = fields.String(allow_none=True)
+    due_on = fields.String(required=True)
+    late = fields.Boolean(required=True)
+    evaluations = fields.Dict(keys=fields.String(), values=fields.Nested(EvaluationGroupView), allow_none=True,
+                              metadata={"description": "organisations, members, masses; null when the caller may not see them."})
+    good_rate = fields.Float(allow_none=True, metadata={"description": "Over every group shown."})
+    score = fields.Integer(allow_none=True)
+    verdict = fields.String(allow_none=True, metadata={"description": "excellent, good, fair or poor."})
+    outcome = fields.String(allow_none=True, metadata={"description": "The verdict in Chinese."})
+    signed = fields.List(fields.Dict(), metadata={"description": "Hospital-wide callers only: each committee's signed evaluation."})
+    comments = fields.Dict(metadata={"description": "Hospital-wide callers only: secret comments per category, from k."})
+    exam_comment = fields.String(allow_none=True, metadata={"description": "Hospital-wide callers only."})
+
+
+class LedgerLevelView(Schema):
+    level = fields.Integer(required=True)
+    name = fields.String(required=True)
+    to = fields.String(required=True)
+    reports = fields.List(fields.Nested(ReportView), required=True)
+    not_reported = fields.List(fields.Dict(), required=True, metadata={"description": "code, name (hospital-wide callers)."})
+
+
+class LedgerView(Schema):
+    cycle_id = fields.String(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    min_ballots = fields.Integer(required=True)
+    levels = fields.List(fields.Nested(LedgerLevelView), required=True)
+    summary = fields.Dict(allow_none=True, metadata={"description": "Hospital-wide callers only."})

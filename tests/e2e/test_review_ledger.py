@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from openpyxl import load_workbook
 
+from services.projections.schemas import LedgerView
 from tests.conftest import ADMIN_PASSWORD, Client
 
 TODAY = datetime.now(timezone(timedelta(hours=8))).date()
@@ -141,6 +142,7 @@ def expected_rows():
 def test_the_ledger_equals_the_figures_computed_by_hand(office, hospital, year_of_reviews):
     cycle = hospital[0]
     ledger = office.get(f"/api/v1/cycles/{cycle}/ledger").json()
+    assert LedgerView().validate(ledger) == {}  # the documented shape, field for field
     rows = {r["branch_code"][2:] if r["level"] == 1 else "": r for level in ledger["levels"] for r in level["reports"]}
     rows = {code: row for code, row in rows.items() if code in PLAN or code == ""}
     assert len(rows) == 9
@@ -186,6 +188,7 @@ def test_the_xlsx_ledger_holds_the_same_figures(office, hospital, year_of_review
 def test_a_secretary_sees_their_own_reports_evaluations_only_in_aggregate(office, hospital, year_of_reviews):
     cycle, branches, secretaries, _, _ = hospital
     ledger = secretaries["A"].get(f"/api/v1/cycles/{cycle}/ledger").json()
+    assert LedgerView().validate(ledger) == {}
     rows = [r for level in ledger["levels"] for r in level["reports"]]
     own = next(r for r in rows if r["branch_id"] == branches["A"])
     assert own["evaluations"]["organisations"]["ratings"] and own["good_rate"] is not None
