@@ -63,6 +63,7 @@ def report_form(cycle_id: str, problem: Problem | None = None, form: Any = None)
     backend = parts().backend
     cycle = usecases.get_cycle(backend, who, cycle_id)
     office = who.holds("party_office")
+    who.require(office or bool(_levels_of(who)))
     branches = [b for b in usecases.list_branches(backend, who)
                 if office or b["id"] in who.branches("branch_secretary")]
     people = usecases.list_people(backend, who) if office else []

@@ -44,21 +44,23 @@ def report(backend: Backend, caller: Caller, cycle_id: str, report_id: str) -> d
 
 
 def submit_report(backend: Backend, caller: Caller, cycle_id: str, payload: dict) -> dict:
-    """The secretary reports for themself; the Party office may enter a report for a secretary."""
+    """The secretary reports for themself; the Party office may enter a report for a secretary.
+    A level that is neither 1 nor 2 goes on, for the service to refuse as invalid input."""
     level, branch = payload.get("level"), payload.get("branch_id", "")
     if not caller.holds("party_office"):
-        role = REPORTERS.get(level) if isinstance(level, int) else None
-        caller.require(role is not None and bool(caller.account.person_id)
-                       and (role, branch if level == 1 else "") in caller.roles)
+        if level in REPORTERS:
+            caller.require(bool(caller.account.person_id) and (REPORTERS[level], branch if level == 1 else "") in caller.roles)
         payload = {**payload, "reporter_id": caller.account.person_id}
-    elif not payload.get("reporter_id"):
-        payload = {**payload, "reporter_id": _secretary(backend, level, branch) or caller.account.person_id}
+    elif not payload.get("reporter_id") and level in REPORTERS:
+        payload = {**payload, "reporter_id": _secretary(backend, level, branch)}
     return backend.command("submit_report", caller.account.username, cycle_id, payload)
 
 
 def _secretary(backend: Backend, level: Any, branch: str) -> str:
     """Whom the Party office reports for when it names no one: the one holder of the role."""
-    if level == 1 and branch:
+    if level == 1:
+        if not branch:
+            return ""  # the service refuses a level-1 report without its branch
         found = backend.call("projections", "list_branches", [branch])
         holders = [s["id"] for s in found[0]["secretaries"]] if found else []
     else:

@@ -223,6 +223,8 @@ def test_refusals_are_clear_and_change_nothing(system, office, hospital, year_of
     assert secretaries["A"].post(f"/api/v1/cycles/{cycle}/reports", json=report_body(1, branches["B"])).status_code == 403
     bad = secretaries["A"].post(f"{path}/examination", json={"score": 101, "verdict": "best"})
     assert bad.status_code == 403
+    unknown_level = secretaries["A"].post(f"/api/v1/cycles/{cycle}/reports", json=report_body(3, branches["A"]))
+    assert unknown_level.status_code == 422 and "level" in unknown_level.json()["errors"]
     invalid = office.post(f"/api/v1/cycles/{cycle}/reports", json={**report_body(1, branches["A"]), "attachments": [
         {"name": "x.pdf", "content_type": "application/pdf", "content": base64.b64encode(b"MZ not a pdf").decode()}]})
     assert invalid.status_code == 422 and "附件" in invalid.json()["title"] + str(invalid.json().get("errors"))

@@ -61,6 +61,9 @@ def test_only_the_secretary_of_the_right_level_may_give_a_report(app, ledger):
     assert refused.value.code == "not_reporter"
     with pytest.raises(Problem):
         submit(app, cycle, 2, "", secretary)
+    with pytest.raises(Problem) as refused:
+        submit(app, cycle, 1, "", secretary)
+    assert "branch_id" in refused.value.details
 
 
 def test_a_revision_keeps_earlier_attachments_and_adds_new_ones_stored_by_content(app, ledger):

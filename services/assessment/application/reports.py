@@ -13,6 +13,7 @@ from services.assessment.application.ballots import BallotCommands
 from services.assessment.application.common import receipt
 from services.assessment.domain import Branch, Cycle, Person
 from services.assessment.domain.reports import Report, ReportBox
+from services.assessment.domain.roster import refused
 from shared.config import load_settings
 from shared.errors import Problem
 from shared.facts import By
@@ -32,6 +33,8 @@ class ReportCommands(BallotCommands):
         A report after the cycle's deadline is taken and marked late."""
         found_cycle = self._get(Cycle, cycle)
         branch = branch if level == 1 else ""
+        if level == 1 and not branch:
+            raise refused("branch_id", "支部书记述职须注明支部。", "A branch secretary's report names its branch.")
         if branch:
             self._get(Branch, branch)
         reporter = self._get(Person, reporter_id)
