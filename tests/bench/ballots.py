@@ -5,8 +5,9 @@ survey phase runs Jan 1 - Dec 31 (ballots open), 8 branches x 2 categories = 16 
 and one distinct one-time code per request (issued 500 per call by the Party office). Then
 POST /api/v1/ballots (no authentication) is sent at 1000/s for BENCH_BALLOT_SECONDS (default
 60), each request with its own unused code, request i to box i mod 16. Latency runs from each
-request's scheduled time to the last byte of its response. Baseline: GET /healthz of the same
-gateway at the same rate, for as long, from the same client.
+request's scheduled time to the last byte of its response. Baselines, at the same rate and for
+as long, from the same client: a bare gunicorn JSON endpoint (`tests.bench.bare`: the gateway's
+gunicorn settings, a plain WSGI function, no Flask), and GET /healthz of the gateway itself.
 
 The client (`tests.bench.openloop`) is one Python thread driving a pool of keep-alive
 connections with `selectors`, opening another whenever none is free (up to 900, gunicorn's
@@ -40,6 +41,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tests.bench.bare import measure
 from tests.bench.common import figure, note, percentile, stopwatch, target
 from tests.bench.http_commands import CpuMeter, _log_sizes, _records
 from tests.bench.openloop import OpenLoop, Run, request_bytes
@@ -238,6 +240,9 @@ def bench(data_dir: Path, stack: contextlib.ExitStack) -> None:
 
     note(f"ballots: open loop at {RATE:g}/s from one Python thread over keep-alive connections "
          f"(tests/bench/openloop.py); {WARMUP_SECONDS:g} s warm-up + {SECONDS:g} s healthz, then the same for ballots")
+    bare, bare_cpu = measure(main_count, RATE, warm_count)
+    figure("ballots_bare_gunicorn_diag_cpu", bare_cpu * 1000, "ms/request")
+    _report("bare_gunicorn", bare, 200)
     client.run(lambda i: healthz, warm_count, RATE)
     before, gateway0 = cpu.sample(), _per_process(cpu, "gateway")
     baseline = client.run(lambda i: healthz, main_count, RATE)
