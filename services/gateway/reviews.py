@@ -3,8 +3,8 @@ and the pages call these.
 
 Who sees what: the Party office, the general branch secretary and the superior committee see
 the whole ledger. A branch secretary reads every report (their committee evaluates the others'),
-sees the evaluations and examination of their own report only in aggregate, and nobody's signed
-evaluations or comments. A member or mass representative reads their own branch's report and
+sees the evaluations and examination of their own report only in aggregate, and of the signed
+evaluations only their own committee's. A member or mass representative reads their own branch's report and
 the general branch's, and no evaluation at all."""
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ REPORTERS = {1: "branch_secretary", 2: "general_secretary"}
 
 def access_of(caller: Caller) -> dict[str, Any]:
     if caller.sees_all:
-        return {"read": None, "aggregate": None, "details": True}
+        return {"read": None, "aggregate": None, "signed_by": None, "details": True}
     own = sorted(caller.branches("branch_secretary"))
-    if own:
-        return {"read": None, "aggregate": own, "details": False}
-    return {"read": sorted(caller.branches()) + [""], "aggregate": [], "details": False}
+    if own:  # their committee's own signed evaluations of others' reports, too
+        return {"read": None, "aggregate": own, "signed_by": own, "details": False}
+    return {"read": sorted(caller.branches()) + [""], "aggregate": [], "signed_by": [], "details": False}
 
 
 def ledger(backend: Backend, caller: Caller, cycle_id: str) -> dict[str, Any]:

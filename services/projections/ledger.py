@@ -3,8 +3,9 @@ per category of evaluator, the good-rate, the examination; and a hospital summar
 
 Secret evaluations are shown (distribution, good-rate, comments) only once a box holds the
 cycle's k of them. `access` decides what a caller receives: which reports (`read`), the
-evaluations and examination of which (`aggregate`), and whether signed evaluations, secret
-comments and the examiner's comment are included (`details`); None in a list means all."""
+evaluations and examination of which (`aggregate`), the signed evaluations of which committees
+(`signed_by`), and whether every signed evaluation, the secret comments and the examiner's
+comment are included (`details`); None in a list means all."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from services.assessment.domain.reports import (
 from services.projections.tables import ReadModel, branches, cycles, people, report_boxes, reports
 
 GENERAL_BRANCH = "党总支"
-FULL = {"read": None, "aggregate": None, "details": True}
+FULL = {"read": None, "aggregate": None, "signed_by": None, "details": True}
 
 
 def good_rate(ratings: dict[str, int]) -> float | None:
@@ -90,6 +91,10 @@ def _row(report: dict, names: dict, who: dict, boxes: dict, k: int, access: dict
         "late": report["late"], "revised_on": _day(report["revised_at"]) if report["revised_at"] else None,
         "evaluations": None, "good_rate": None, "score": None, "verdict": None, "outcome": None,
     }
+    if access["details"] or access.get("signed_by"):
+        row["signed"] = [{"organisation_id": org, "organisation": names.get(org, ("", org))[1], **e}
+                         for org, e in sorted(report["organisations"].items(), key=lambda i: names.get(i[0], ("", ""))[0])
+                         if access["details"] or org in access["signed_by"]]
     if not _in(report["branch_id"], access["aggregate"]):
         return row
     signed = Counter(e["rating"] for e in report["organisations"].values())
@@ -105,8 +110,6 @@ def _row(report: dict, names: dict, who: dict, boxes: dict, k: int, access: dict
                score=report["score"], verdict=report["verdict"],
                outcome=VERDICTS.get(report["verdict"]) if report["verdict"] else None)
     if access["details"]:
-        row["signed"] = [{"organisation_id": org, "organisation": names.get(org, ("", org))[1], **e}
-                         for org, e in sorted(report["organisations"].items(), key=lambda i: names.get(i[0], ("", ""))[0])]
         row["comments"] = {c: (boxes[(report["id"], c)]["comments"] if groups[c]["shown"] and (report["id"], c) in boxes
                                else []) for c in SECRET_EVALUATORS}
         row["exam_comment"] = report["exam_comment"]

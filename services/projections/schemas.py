@@ -133,7 +133,7 @@ class ReportView(Schema):
     score = fields.Integer(allow_none=True)
     verdict = fields.String(allow_none=True, metadata={"description": "excellent, good, fair or poor."})
     outcome = fields.String(allow_none=True, metadata={"description": "The verdict in Chinese."})
-    signed = fields.List(fields.Dict(), metadata={"description": "Hospital-wide callers only: each committee's signed evaluation."})
+    signed = fields.List(fields.Dict(), metadata={"description": "Signed evaluations: every one for hospital-wide callers, their own committee's for a branch secretary."})
     comments = fields.Dict(metadata={"description": "Hospital-wide callers only: secret comments per category, from k."})
     exam_comment = fields.String(allow_none=True, metadata={"description": "Hospital-wide callers only."})
 

@@ -36,12 +36,14 @@ def setting(office):
     branch = office.post("/api/v1/branches", json={"code": "LP", "name": "内科样例支部"}).json()["id"]
     secretary = person(office, "LP1", "样例书记", [{"role": "branch_secretary", "branch_id": branch}])
     general = person(office, "LP2", "总支书记甲", [{"role": "general_secretary", "branch_id": ""}])
-    return cycle, branch, secretary, general
+    other = office.post("/api/v1/branches", json={"code": "LQ", "name": "外科样例支部"}).json()["id"]
+    neighbour = person(office, "LQ1", "邻支部书记", [{"role": "branch_secretary", "branch_id": other}])
+    return cycle, branch, secretary, general, neighbour
 
 
 def test_a_report_goes_from_submission_through_secret_evaluation_and_examination_into_the_ledger(
         browser, page, system, office, setting, tmp_path):
-    cycle, branch, secretary, general = setting
+    cycle, branch, secretary, general, neighbour = setting
     sign_in(page, system, f"/cycles/{cycle}/reports/new", secretary["username"], secretary["password"])
     page.fill("textarea[name=text]", "一年来，支部坚持“三会一课”……")
     summary = tmp_path / "述职附件.txt"
@@ -87,6 +89,16 @@ def test_a_report_goes_from_submission_through_secret_evaluation_and_examination
     phone.click("button:has-text('提交评议')")
     expect(phone.locator(".problem")).to_contain_text("已作废")
 
+    committee = browser.new_context(locale="zh-CN").new_page()  # another branch's committee, signed
+    sign_in(committee, system, report_url.removeprefix(system.url), neighbour["username"], neighbour["password"])
+    expect(committee.locator("#evaluate select[name=organisation_id]")).to_have_text("外科样例支部支委会")
+    expect(committee.locator("#examine")).to_have_count(0)
+    committee.click("#evaluate label.choice:has(input[name=rating][value=fairly_good])")
+    committee.fill("#evaluate textarea[name=comment]", "制度落实较好")
+    committee.click("button:has-text('提交组织评议')")
+    expect(committee.locator(".notice")).to_contain_text("组织评议已提交")
+    expect(committee.locator("#evaluate")).to_have_count(0)  # nothing left for this committee to evaluate
+
     examiner = browser.new_context(locale="zh-CN").new_page()
     sign_in(examiner, system, report_url.removeprefix(system.url), general["username"], general["password"])
     examiner.fill("input[name=score]", "92")
@@ -94,7 +106,7 @@ def test_a_report_goes_from_submission_through_secret_evaluation_and_examination
     examiner.click("button:has-text('保存考核结果')")
     expect(examiner.locator(".notice")).to_contain_text("考核结果已保存")
     deadline = time.monotonic() + 10  # the five evaluations are recorded by the once-a-second sweep
-    while "综合好评率：80%" not in examiner.locator("#results").inner_text():
+    while "综合好评率：83.33%" not in examiner.locator("#results").inner_text():
         assert time.monotonic() < deadline, examiner.locator("#results").inner_text()
         examiner.reload()
     expect(examiner.locator("#results")).to_contain_text("92 分，优秀")
@@ -102,7 +114,8 @@ def test_a_report_goes_from_submission_through_secret_evaluation_and_examination
     office_page.goto(f"{system.url}/cycles/{cycle}/ledger")
     row = office_page.locator("table.ledger tr:has-text('内科样例支部')")
     expect(row).to_contain_text("好 3 · 较好 1 · 一般 1 · 差 0")
-    expect(row).to_contain_text("80%")
+    expect(row).to_contain_text("好 0 · 较好 1 · 一般 0 · 差 0")
+    expect(row).to_contain_text("83.33%")  # 5 of 6 good or fairly good
     expect(row).to_contain_text("优秀")
     level2 = office_page.locator("section.card", has_text="党总支书记向上级党委述职")
     expect(level2).to_contain_text("尚未述职：党总支")

@@ -185,16 +185,18 @@ def test_the_xlsx_ledger_holds_the_same_figures(office, hospital, year_of_review
     assert summary["述职报告数"] == ledger["summary"]["reports"] and summary["逾期提交"] == ledger["summary"]["late"]
 
 
-def test_a_secretary_sees_their_own_reports_evaluations_only_in_aggregate(office, hospital, year_of_reviews):
+def test_a_secretary_sees_their_own_reports_evaluations_only_in_aggregate_and_only_their_committees_signed_ones(office, hospital, year_of_reviews):
     cycle, branches, secretaries, _, _ = hospital
     ledger = secretaries["A"].get(f"/api/v1/cycles/{cycle}/ledger").json()
     assert LedgerView().validate(ledger) == {}
     rows = [r for level in ledger["levels"] for r in level["reports"]]
     own = next(r for r in rows if r["branch_id"] == branches["A"])
     assert own["evaluations"]["organisations"]["ratings"] and own["good_rate"] is not None
-    assert "signed" not in own and "comments" not in own and ledger["summary"] is None
+    assert own["signed"] == [] and "comments" not in own and ledger["summary"] is None
     assert all(r["evaluations"] is None for r in rows if r["branch_id"] != branches["A"])
-    assert "署名意见" not in str(ledger)
+    # Of the signed evaluations, only A's committee's own (of the 8 other reports).
+    committees = [e["organisation_id"] for r in rows for e in r["signed"]]
+    assert committees == [branches["A"]] * 8
     full = office.get(f"/api/v1/cycles/{cycle}/reports/{year_of_reviews['A']}").json()
     assert full["signed"][0]["comment"] == "署名意见" and full["comments"]["members"]
 

@@ -15,14 +15,14 @@ def test_hospital_wide_roles_see_the_whole_ledger():
         assert access_of(caller((role, ""))) == FULL
 
 
-def test_a_branch_secretary_reads_every_report_and_sees_only_their_own_evaluations_without_details():
+def test_a_branch_secretary_reads_every_report_and_sees_their_own_reports_evaluations_and_their_committees():
     assert access_of(caller(("branch_secretary", "b1"), ("member", "b1"))) == {
-        "read": None, "aggregate": ["b1"], "details": False}
+        "read": None, "aggregate": ["b1"], "signed_by": ["b1"], "details": False}
 
 
 def test_a_member_reads_their_branch_and_the_general_branch_and_no_evaluations():
-    assert access_of(caller(("member", "b2"))) == {"read": ["b2", ""], "aggregate": [], "details": False}
-    assert access_of(caller()) == {"read": [""], "aggregate": [], "details": False}
+    assert access_of(caller(("member", "b2"))) == {"read": ["b2", ""], "aggregate": [], "signed_by": [], "details": False}
+    assert access_of(caller()) == {"read": [""], "aggregate": [], "signed_by": [], "details": False}
 
 
 def test_the_good_rate_is_good_and_fairly_good_over_all_and_none_without_evaluations():
