@@ -29,7 +29,8 @@ def row_cells(n: int, row: dict[str, Any]) -> list[Any]:
         group = (row["evaluations"] or {}).get(category)
         shown = group is not None and group["shown"]
         cells += [group["ratings"][r] if shown else None for r in RATINGS] + [group["good_rate"] if shown else None]
-    return cells + [row["good_rate"], row["score"], row["outcome"] or "待考核"]
+    hidden = row["evaluations"] is None  # not the caller's to see
+    return cells + [row["good_rate"], row["score"], None if hidden else row["outcome"] or "待考核"]
 
 
 def ledger_xlsx(ledger: dict[str, Any]) -> bytes:

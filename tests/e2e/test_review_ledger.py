@@ -208,7 +208,9 @@ def test_a_member_sees_nothing_of_other_branches_reports(hospital, year_of_revie
     assert {r["branch_id"] for r in rows} == {branches["A"], ""}
     assert all(r["evaluations"] is None for r in rows)
     assert member.get(f"/api/v1/cycles/{cycle}/reports/{year_of_reviews['B']}").status_code == 404
-    assert member.get(f"/api/v1/cycles/{cycle}/ledger.xlsx").status_code == 200
+    book = load_workbook(io.BytesIO(member.get(f"/api/v1/cycles/{cycle}/ledger.xlsx").content))
+    rows = list(book["一级述职（支部→党总支）"].iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in rows if r[0]] == ["A支部"] and rows[0][-3:] == (None, None, None)  # nothing of the evaluations
     refused = member.post(f"/api/v1/cycles/{cycle}/reports/{year_of_reviews['B']}/evaluations",
                           json={"organisation_id": branches["A"], "rating": "good"})
     assert refused.status_code == 403
