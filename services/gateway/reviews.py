@@ -4,8 +4,8 @@ and the pages call these.
 Who sees what: the Party office, the general branch secretary and the superior committee see
 the whole ledger. A branch secretary reads every report (their committee evaluates the others'),
 sees the evaluations and examination of their own report only in aggregate, and of the signed
-evaluations only their own committee's. A member or mass representative reads their own branch's report and
-the general branch's, and no evaluation at all."""
+evaluations only their own committee's. A member or mass representative reads their own
+branch's report and the general branch's, and no evaluation at all."""
 
 from __future__ import annotations
 
@@ -45,13 +45,15 @@ def report(backend: Backend, caller: Caller, cycle_id: str, report_id: str) -> d
 
 def submit_report(backend: Backend, caller: Caller, cycle_id: str, payload: dict) -> dict:
     """The secretary reports for themself; the Party office may enter a report for a secretary.
-    A level that is neither 1 nor 2 goes on, for the service to refuse as invalid input."""
+    A malformed level or branch goes on, for the service to refuse as invalid input."""
     level, branch = payload.get("level"), payload.get("branch_id", "")
+    well_formed = isinstance(level, int) and level in REPORTERS and isinstance(branch, str)
     if not caller.holds("party_office"):
-        if level in REPORTERS:
-            caller.require(bool(caller.account.person_id) and (REPORTERS[level], branch if level == 1 else "") in caller.roles)
+        if well_formed:
+            role = (REPORTERS[level], branch if level == 1 else "")
+            caller.require(bool(caller.account.person_id) and role in caller.roles)
         payload = {**payload, "reporter_id": caller.account.person_id}
-    elif not payload.get("reporter_id") and level in REPORTERS:
+    elif well_formed and not payload.get("reporter_id"):
         payload = {**payload, "reporter_id": _secretary(backend, level, branch)}
     return backend.command("submit_report", caller.account.username, cycle_id, payload)
 
@@ -74,7 +76,10 @@ def _secretary(backend: Backend, level: Any, branch: str) -> str:
 
 def evaluate_report(backend: Backend, caller: Caller, report_id: str, payload: dict) -> dict:
     """A branch committee's signed evaluation, entered by its secretary (or the Party office)."""
-    caller.require(caller.holds("party_office") or payload.get("organisation_id") in caller.branches("branch_secretary"))
+    organisation = payload.get("organisation_id") if isinstance(payload, dict) else None
+    if not caller.holds("party_office") and isinstance(organisation, str):
+        caller.require(organisation in caller.branches("branch_secretary"))
+    # Anything else is malformed: the service refuses it as invalid input, recording nothing.
     return backend.command("evaluate_report", caller.account.username, report_id, payload)
 
 

@@ -229,6 +229,11 @@ def test_refusals_are_clear_and_change_nothing(system, office, hospital, year_of
     assert bad.status_code == 403
     unknown_level = secretaries["A"].post(f"/api/v1/cycles/{cycle}/reports", json=report_body(3, branches["A"]))
     assert unknown_level.status_code == 422 and "level" in unknown_level.json()["errors"]
+    odd = secretaries["A"].post(f"/api/v1/cycles/{cycle}/reports", json={**report_body(1), "level": [1], "branch_id": {}})
+    assert odd.status_code == 422 and {"level", "branch_id"} <= set(odd.json()["errors"])
+    for body in ({"organisation_id": [branches["A"]], "rating": "good"}, {"rating": "good"}, ["not", "an", "object"]):
+        malformed = secretaries["B"].post(f"{path}/evaluations", json=body)
+        assert malformed.status_code == 422, malformed.text
     invalid = office.post(f"/api/v1/cycles/{cycle}/reports", json={**report_body(1, branches["A"]), "attachments": [
         {"name": "x.pdf", "content_type": "application/pdf", "content": base64.b64encode(b"MZ not a pdf").decode()}]})
     assert invalid.status_code == 422 and "附件" in invalid.json()["title"] + str(invalid.json().get("errors"))
