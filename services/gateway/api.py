@@ -69,8 +69,6 @@ def operation(rule: str, method: str, summary: str, tag: str, **options: Any) ->
 @limiter.limit(SIGN_IN_LIMITS[1])
 def issue_token() -> dict:
     body = json_body()
-    if not isinstance(body, dict):
-        body = {}
     account = parts().store.verify(str(body.get("username", "")), str(body.get("password", "")))
     credential = parts().store.issue(account, "token")
     return {"token": credential.secret, "expires_at": credential.expires_at.isoformat()}

@@ -22,8 +22,7 @@ REPORT = "/cycles/<cycle_id>/reports/<report_id>"
 @operation("/cycles/<cycle_id>/reports", "POST", "Submit or revise a report (述职); late ones are marked late",
            "review ledger", body=commands.SubmitReport, response=views.Receipt)
 def submit_report(who, cycle_id: str) -> dict:
-    body = json_body()
-    return reviews.submit_report(parts().backend, who, cycle_id, body if isinstance(body, dict) else {})
+    return reviews.submit_report(parts().backend, who, cycle_id, json_body())
 
 
 @operation(f"{REPORT}", "GET", "One report, as far as the caller may see it", "review ledger", response=views.ReportView)
@@ -67,8 +66,7 @@ def close_report_box(who, cycle_id: str, report_id: str) -> dict:
            "review ledger", body=commands.SecretEvaluation, status=201, public=True)
 @code_failures
 def cast_report_evaluation() -> dict:
-    body = json_body()
-    result = reviews.cast_evaluation(parts().backend, body if isinstance(body, dict) else {})
+    result = reviews.cast_evaluation(parts().backend, json_body())
     if not result["accepted"]:
         raise Problem.from_result(result)
     return {"accepted": True}

@@ -57,8 +57,7 @@ def close_box(who, cycle_id: str, branch_id: str) -> dict:
            body=commands.Ballot, status=201, public=True)
 @code_failures
 def cast_ballot() -> dict:
-    body = json_body()
-    result = parts().intake.cast(body if isinstance(body, dict) else {})
+    result = parts().intake.cast(json_body())
     if not result["accepted"]:
         raise Problem.from_result(result)
     return {"accepted": True}

@@ -76,7 +76,7 @@ def _secretary(backend: Backend, level: Any, branch: str) -> str:
 
 def evaluate_report(backend: Backend, caller: Caller, report_id: str, payload: dict) -> dict:
     """A branch committee's signed evaluation, entered by its secretary (or the Party office)."""
-    organisation = payload.get("organisation_id") if isinstance(payload, dict) else None
+    organisation = payload.get("organisation_id")
     if not caller.holds("party_office") and isinstance(organisation, str):
         caller.require(organisation in caller.branches("branch_secretary"))
     # Anything else is malformed: the service refuses it as invalid input, recording nothing.

@@ -152,15 +152,18 @@ def with_headers(wsgi_app: Any, headers: list[tuple[str, str]]) -> Any:
     return application
 
 
-def json_body() -> Any:
-    """The request's JSON document; a clear refusal when it is not JSON."""
+def json_body() -> dict[str, Any]:
+    """The request's JSON object (every command takes one); a clear refusal for anything else."""
     raw = request.get_data(cache=True)
     if not raw:
         return {}
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError:
         raise Problem("invalid_input", "请求体不是有效的 JSON。", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise Problem("invalid_input", "请求体应为 JSON 对象。", "The request body must be a JSON object.")
+    return body
 
 
 def check_csrf(submitted: str | None) -> None:
