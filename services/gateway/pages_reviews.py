@@ -11,6 +11,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 
 from services.assessment.domain.ballots import LEVELS as RATINGS
+from services.assessment.domain.cycle import report_phase
 from services.assessment.domain.reports import EVALUATORS, LEVELS, VERDICTS
 from services.gateway import pages, reviews, usecases, year
 from services.gateway.extensions import code_failures
@@ -45,7 +46,7 @@ NOTICES.update({
 def ledger(cycle_id: str) -> Response:
     who = caller()
     cycle = usecases.get_cycle(parts().backend, who, cycle_id)
-    due = next((p for p in cycle["phases"] if p["key"] == "report"), cycle["phases"][-1])["due_on"] if cycle["phases"] else ""
+    due = report_phase(cycle["phases"])["due_on"] if cycle["phases"] else ""
     return render("ledger.html", cycle=cycle, ledger=reviews.ledger(parts().backend, who, cycle_id), report_due=due,
                   may_report=who.holds("party_office") or bool(_levels_of(who)), **TERMS)
 

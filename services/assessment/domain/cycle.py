@@ -99,15 +99,18 @@ class Cycle(Aggregate):
         return date.fromisoformat(self.phases[0]["due_on"])
 
     def report_due(self) -> date:
-        """Reports (述职) are due with the cycle's `report` phase, else with its last phase."""
-        phase = next((p for p in self.phases if p["key"] == "report"), self.phases[-1])
-        return date.fromisoformat(phase["due_on"])
+        return date.fromisoformat(report_phase(self.phases)["due_on"])
 
     def check_open(self, today: date, what_zh: str, what_en: str) -> None:
         due = self.evaluation_due()
         if today > due:
             raise Problem("closed", f"{what_zh}已于 {due.isoformat()} 截止。",
                           f"{what_en} closed on {due.isoformat()}.")
+
+
+def report_phase(phases: list[dict]) -> dict:
+    """The phase reports (述职) are due with: the cycle's `report` phase, else its last one."""
+    return next((p for p in phases if p["key"] == "report"), phases[-1])
 
 
 def check_phases(phases: list[dict], year: int) -> None:
