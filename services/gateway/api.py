@@ -15,7 +15,7 @@ from marshmallow import Schema
 from services.assessment import schemas as commands
 from services.gateway import roster_file, usecases
 from services.gateway.extensions import SIGN_IN_LIMITS, limiter, sign_in_key
-from services.gateway.web import caller, check_csrf, json_body, parts
+from services.gateway.web import XLSX, caller, check_csrf, download, json_body, parts
 from services.projections import schemas as views
 from shared.errors import Problem
 
@@ -174,13 +174,12 @@ def revoke_role(who, person_id: str) -> dict:
 
 @operation("/roster/template.xlsx", "GET", "The roster template (XLSX)", "roster")
 def roster_template_xlsx(who) -> Response:
-    return _download(roster_file.template_xlsx(), "roster-template.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download(roster_file.template_xlsx(), "roster-template.xlsx", XLSX)
 
 
 @operation("/roster/template.csv", "GET", "The roster template (CSV, UTF-8)", "roster")
 def roster_template_csv(who) -> Response:
-    return _download(roster_file.template_csv(), "roster-template.csv", "text/csv; charset=utf-8")
+    return download(roster_file.template_csv(), "roster-template.csv", "text/csv; charset=utf-8")
 
 
 @operation("/roster/import", "POST", "Import a roster file (multipart field `file`): all rows or none",
@@ -215,8 +214,3 @@ def get_cycle(who, cycle_id: str) -> dict:
            body=commands.ReschedulePhase, response=views.Receipt)
 def reschedule_phase(who, cycle_id: str, key: str) -> dict:
     return usecases.reschedule_phase(parts().backend, who, cycle_id, key, json_body())
-
-
-def _download(content: bytes, filename: str, mimetype: str) -> Response:
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -3,8 +3,6 @@ examinations, the ledger and its XLSX export. Registered on the same blueprint a
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response
 
 from services.assessment import schemas as commands
@@ -12,7 +10,7 @@ from services.gateway import reviews
 from services.gateway.api import operation
 from services.gateway.extensions import code_failures
 from services.gateway.ledger_file import ledger_xlsx
-from services.gateway.web import json_body, parts
+from services.gateway.web import XLSX, download, json_body, parts
 from services.projections import schemas as views
 from shared.errors import Problem
 
@@ -33,9 +31,7 @@ def get_report(who, cycle_id: str, report_id: str) -> dict:
 @operation(f"{REPORT}/attachments/<sha256>", "GET", "An attachment of a report", "review ledger")
 def get_attachment(who, cycle_id: str, report_id: str, sha256: str) -> Response:
     listed, content = reviews.attachment(parts().backend, who, cycle_id, report_id, sha256)
-    return Response(content, mimetype=listed["content_type"], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(listed['name'])}",
-        "X-Content-Type-Options": "nosniff"})
+    return download(content, listed["name"], listed["content_type"])
 
 
 @operation(f"{REPORT}/evaluations", "POST", "A branch committee's signed evaluation (by its secretary)",
@@ -80,6 +76,4 @@ def get_ledger(who, cycle_id: str) -> dict:
 
 @operation("/cycles/<cycle_id>/ledger.xlsx", "GET", "The review ledger as an XLSX workbook (台账)", "review ledger")
 def ledger_export(who, cycle_id: str) -> Response:
-    content = ledger_xlsx(reviews.ledger(parts().backend, who, cycle_id))
-    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="ledger-{cycle_id}.xlsx"'})
+    return download(ledger_xlsx(reviews.ledger(parts().backend, who, cycle_id)), f"ledger-{cycle_id}.xlsx", XLSX)

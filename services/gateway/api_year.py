@@ -10,7 +10,7 @@ from services.gateway import year
 from services.gateway.api import operation
 from services.gateway.extensions import code_failures
 from services.gateway.standings_file import standings_xlsx
-from services.gateway.web import json_body, parts
+from services.gateway.web import XLSX, download, json_body, parts
 from services.projections import schemas as views
 from shared.errors import Problem
 
@@ -82,6 +82,4 @@ def standings(who, cycle_id: str) -> dict:
 
 @operation("/cycles/<cycle_id>/standings.xlsx", "GET", "The standings as an XLSX workbook", "standings")
 def standings_export(who, cycle_id: str) -> Response:
-    content = standings_xlsx(year.standings(parts().backend, who, cycle_id))
-    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="standings-{cycle_id}.xlsx"'})
+    return download(standings_xlsx(year.standings(parts().backend, who, cycle_id)), f"standings-{cycle_id}.xlsx", XLSX)

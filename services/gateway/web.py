@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, request
 
@@ -150,6 +151,15 @@ def with_headers(wsgi_app: Any, headers: list[tuple[str, str]]) -> Any:
         return wsgi_app(environ, starting)
 
     return application
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, filename: str, mimetype: str) -> Response:
+    """A file to save, under its name (RFC 6266 `filename*`, so Chinese names survive)."""
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "X-Content-Type-Options": "nosniff"})
 
 
 def json_body() -> dict[str, Any]:
