@@ -35,8 +35,9 @@ def timeline(cycle: Mapping[str, Any], today: date | None = None) -> dict[str, A
         x0 = _x(max(starts, date(year, 1, 1)), year)
         x1 = _x(min(due, date(year, 12, 31)), year) + WIDTH / 366
         overdue = due < today
+        # A short bar late in the year has no room for its name: it goes to the bar's left.
         bars.append({**phase, "x": x0, "y": 28 + row * ROW, "width": max(x1 - x0, 4), "past": overdue,
-                     "current": starts <= today <= due})
+                     "current": starts <= today <= due, "label_outside": x0 > WIDTH * 0.6 and x1 - x0 < WIDTH * 0.3})
     months = [{"x": _x(date(year, m, 1), year), "label": f"{m}月"} for m in range(1, 13)]
     marker = _x(today, year) if today.year == year else None
     return {"bars": bars, "months": months, "today": marker, "height": 36 + len(bars) * ROW, "width": WIDTH}
