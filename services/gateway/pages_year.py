@@ -14,7 +14,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 
 from services.assessment.domain.ballots import box_id
 from services.assessment.domain.evaluations import FIVE_GOODS
-from services.gateway import pages, pages_review, pages_vote, usecases, year
+from services.gateway import pages, pages_review, pages_vote, reviews, usecases, year
 from services.gateway.pages_terms import (
     VOTER_GROUPS,
     codes_sheet,
@@ -52,7 +52,8 @@ def hub(cycle_id: str) -> Response:
     backend = parts().backend
     cycle = usecases.get_cycle(backend, who, cycle_id)
     standings = year.standings(backend, who, cycle_id)
-    return render("year_hub.html", cycle=cycle, standings=standings, due=_due(cycle),
+    reports = {r["branch_id"]: r for level in reviews.ledger(backend, who, cycle_id)["levels"] for r in level["reports"]}
+    return render("year_hub.html", cycle=cycle, standings=standings, due=_due(cycle), reports=reports,
                   may_grade=any(who.holds(r) for r in year.EVALUATORS))
 
 

@@ -52,7 +52,9 @@ def test_a_report_goes_from_submission_through_secret_evaluation_and_examination
     page.click("button:has-text('提交述职报告')")
     expect(page).to_have_url(re.compile(rf"/cycles/{cycle}/ledger\?ok=report_saved$"))
     expect(page.locator(".notice")).to_contain_text("述职报告已保存")
-    page.click("a:has-text('内科样例支部')")
+    page.goto(f"{system.url}/cycles/{cycle}/year")  # the year's hub shows who has reported
+    expect(page.locator("table.status tr:has-text('内科样例支部')")).to_contain_text("已述职")
+    page.click("table.status a:has-text('已述职')")
     expect(page.locator(".report-text")).to_contain_text("三会一课")
     expect(page.locator("a:has-text('述职附件.txt')")).to_be_visible()
     report_url = page.url
