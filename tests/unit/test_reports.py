@@ -8,6 +8,7 @@ import pytest
 
 from services.assessment.application import AssessmentApplication
 from services.assessment.application.attachments import check_attachment
+from services.assessment.domain import ReportBox
 from services.assessment.domain.cycle import DEFAULT_CAPS
 from shared.errors import Problem
 from shared.eventstore import store_env
@@ -124,3 +125,15 @@ def test_secret_evaluations_are_recorded_shuffled_from_k_without_codes_and_ballo
     assert not any(c in json.dumps(cast) for c in codes) and "actor" not in cast[0]
     app.close_report_box(BY, report, "members")
     assert facts(app, "ReportBox.CodesVoided")[0]["count"] == 1
+
+
+def test_a_busy_evaluation_box_is_snapshotted_and_reads_back_whole(app, ledger):
+    cycle, nk, _, secretary, _ = ledger
+    report = submit(app, cycle, 1, nk, secretary)["id"]
+    codes = app.issue_report_codes(BY, report, "masses", 60)["codes"]
+    for start in range(0, 60, 3):  # k = 3: a batch every three evaluations
+        app.cast_report_evaluations([{"code": c, "rating": "good", "comment": ""} for c in codes[start:start + 3]])
+        app.count_waiting_ballots()
+    box = app.repository.get(ReportBox.create_id(report, "masses"))
+    assert box.cast == 60 and box.version == 22
+    assert len(list(app.snapshots.get(box.id))) == 2  # at versions 10 and 20
