@@ -137,3 +137,16 @@ def test_a_busy_evaluation_box_is_snapshotted_and_reads_back_whole(app, ledger):
     box = app.repository.get(ReportBox.create_id(report, "masses"))
     assert box.cast == 60 and box.version == 22
     assert len(list(app.snapshots.get(box.id))) == 2  # at versions 10 and 20
+
+
+def test_the_same_request_delivered_again_records_nothing_and_is_not_refused(app, ledger):
+    cycle, nk, wk, secretary, _ = ledger
+    report = submit(app, cycle, 1, nk, secretary)["id"]
+    request = By("wk-secretary", correlation_id="req-1")
+    for _ in range(2):
+        app.evaluate_report(request, report, wk, "good", "扎实")
+        app.examine_report(By("general", correlation_id="req-2"), report, 90, "excellent", "")
+    assert len(facts(app, "Report.Evaluated")) == 1 and len(facts(app, "Report.Examined")) == 1
+    with pytest.raises(Problem) as refused:
+        app.evaluate_report(By("wk-secretary", correlation_id="req-3"), report, wk, "good", "扎实")
+    assert refused.value.code == "already_evaluated"

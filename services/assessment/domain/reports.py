@@ -97,7 +97,7 @@ class Report(Aggregate):
         self.attachments = [dict(a) for a in attachments]
         self.due_on = due_on
         self.late = late
-        self.organisations: dict[str, str] = {}
+        self.organisations: dict[str, str] = {}  # committee -> the request that recorded its evaluation
         self.examination: dict | None = None
 
     def revise(self, period: str, text: str, attachments: list[dict], today: date, **by: str) -> None:
@@ -114,9 +114,13 @@ class Report(Aggregate):
         self.period, self.text, self.attachments, self.late = period, text, [dict(a) for a in attachments], late
 
     def evaluate(self, organisation_id: str, rating: str, comment: str, **by: str) -> None:
+        """Once per committee. The same request delivered again (a retry, or RabbitMQ redelivering
+        after a crash) records nothing and is not refused: its first answer stands."""
         if rating not in RATINGS:
             raise refused("rating", "评议等次须为 好、较好、一般 或 差。", "Rate good, fairly_good, fair or poor.")
         if organisation_id in self.organisations:
+            if _same_request(self.organisations[organisation_id], by):
+                return
             raise Problem("already_evaluated", "该组织已评议过这份述职。",
                           "This organisation has already evaluated this report.")
         if self.level == 1 and organisation_id == self.branch_id:
@@ -127,25 +131,31 @@ class Report(Aggregate):
     @event(Evaluated)
     def _evaluated(self, cycle_id: str, organisation_id: str, rating: str, comment: str, actor: str, reason: str,
                    correlation_id: str) -> None:
-        self.organisations[organisation_id] = rating
+        self.organisations[organisation_id] = correlation_id
 
     def examine(self, score: int, verdict: str, comment: str, **by: str) -> None:
         if not 0 <= score <= 100:
             raise refused("score", "考核分须在 0 到 100 之间。", "Score from 0 to 100.")
         if verdict not in VERDICTS:
             raise refused("verdict", "考核结果须为 优秀、良好、一般 或 较差。", "Verdict: excellent, good, fair or poor.")
+        if self.examination is not None and _same_request(self.examination["request"], by):
+            return  # delivered again, as an evaluation may be
         self._check_not_examined()
         self._examined(cycle_id=self.cycle_id, score=score, verdict=verdict, comment=comment, **by)
 
     @event(Examined)
     def _examined(self, cycle_id: str, score: int, verdict: str, comment: str, actor: str, reason: str,
                   correlation_id: str) -> None:
-        self.examination = {"score": score, "verdict": verdict}
+        self.examination = {"score": score, "verdict": verdict, "request": correlation_id}
 
     def _check_not_examined(self) -> None:
         if self.examination is not None:
             raise Problem("already_examined", "这份述职已考核，不能再修改或重复考核。",
                           "This report has been examined; it can no longer change.")
+
+
+def _same_request(recorded_in: str, by: dict[str, str]) -> bool:
+    return bool(recorded_in) and recorded_in == by.get("correlation_id")
 
 
 def check_text(text: str) -> None:
